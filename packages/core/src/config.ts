@@ -1,0 +1,174 @@
+import { resolve } from 'node:path';
+
+/**
+ * The only module that reads process.env. Every variable has a default and a doc line; the
+ * table doubles as the README's configuration reference (`modelplane-server config`).
+ */
+export type Mode = 'local' | 'production';
+
+interface VarSpec<T> {
+  doc: string;
+  default: string | ((env: NodeJS.ProcessEnv) => string);
+  parse: (raw: string, name: string) => T;
+}
+
+class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const str = (raw: string): string => raw;
+const int =
+  (min: number, max: number) =>
+  (raw: string, name: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+    }
+    return n;
+  };
+const bool = (raw: string, name: string): boolean => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false`);
+};
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string, name: string): T => {
+    if ((values as string[]).includes(raw)) return raw as T;
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be one of ${values.join(', ')}`);
+  };
+const url = (raw: string, name: string): string => {
+  if (raw === '') return raw;
+  try {
+    new URL(raw);
+    return raw;
+  } catch {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a URL`);
+  }
+};
+
+const isProduction = (env: NodeJS.ProcessEnv): boolean => env.MODELPLANE_MODE === 'production';
+const port = int(0, 65535);
+const subgraphUrl = (portVar: string, fallback: number) => (env: NodeJS.ProcessEnv) =>
+  `http://127.0.0.1:${env[portVar] ?? fallback}/graphql`;
+
+/** Repository root, two levels above this package's src/ or dist/. */
+export const repoRoot = resolve(__dirname, '..', '..', '..');
+
+export const configSpec = {
+  MODELPLANE_MODE: {
+    doc: '`local` (embedded PostgreSQL, migrations and Sandbox on start) or `production`',
+    default: 'local',
+    parse: oneOf<Mode>('local', 'production'),
+  },
+  MODELPLANE_HOME: {
+    doc: 'Where local mode keeps its data (embedded PostgreSQL cluster, artifacts cache)',
+    default: './.modelplane',
+    parse: (raw: string) => resolve(raw),
+  },
+  DATABASE_URL: {
+    doc: 'PostgreSQL connection string; when set, no embedded PostgreSQL is started',
+    default: '',
+    parse: url,
+  },
+  DATABASE_POOL_SIZE: { doc: 'Connections per service process', default: '10', parse: int(1, 200) },
+  EMBEDDED_PG_PORT: { doc: 'Port of the embedded PostgreSQL (local mode)', default: '54329', parse: port },
+  HOST: { doc: 'Interface every service listens on', default: '0.0.0.0', parse: str },
+  PORT: { doc: 'Gateway port', default: '4000', parse: port },
+  REGISTRY_PORT: { doc: 'Registry subgraph port', default: '4001', parse: port },
+  PREDICTION_PORT: { doc: 'Prediction subgraph port', default: '4002', parse: port },
+  EXPERIMENTS_PORT: { doc: 'Experiments subgraph port', default: '4003', parse: port },
+  MONITORING_PORT: { doc: 'Monitoring subgraph port', default: '4004', parse: port },
+  REGISTRY_URL: {
+    doc: 'Registry subgraph URL as the gateway reaches it',
+    default: subgraphUrl('REGISTRY_PORT', 4001),
+    parse: url,
+  },
+  PREDICTION_URL: {
+    doc: 'Prediction subgraph URL as the gateway reaches it',
+    default: subgraphUrl('PREDICTION_PORT', 4002),
+    parse: url,
+  },
+  EXPERIMENTS_URL: {
+    doc: 'Experiments subgraph URL as the gateway reaches it',
+    default: subgraphUrl('EXPERIMENTS_PORT', 4003),
+    parse: url,
+  },
+  MONITORING_URL: {
+    doc: 'Monitoring subgraph URL as the gateway reaches it',
+    default: subgraphUrl('MONITORING_PORT', 4004),
+    parse: url,
+  },
+  SUPERGRAPH_PATH: {
+    doc: 'Composed supergraph the gateway serves',
+    default: resolve(repoRoot, 'schema', 'supergraph.graphql'),
+    parse: (raw: string) => resolve(raw),
+  },
+  MIGRATE_ON_START: {
+    doc: 'Run pending migrations when a subgraph starts (default: on in local mode)',
+    default: (env: NodeJS.ProcessEnv) => String(!isProduction(env)),
+    parse: bool,
+  },
+  INTROSPECTION: {
+    doc: 'Allow introspection (default: on in local mode)',
+    default: (env: NodeJS.ProcessEnv) => String(!isProduction(env)),
+    parse: bool,
+  },
+  SANDBOX: {
+    doc: 'Serve Apollo Sandbox at the gateway root (default: on in local mode)',
+    default: (env: NodeJS.ProcessEnv) => String(!isProduction(env)),
+    parse: bool,
+  },
+  SUBGRAPH_TIMEOUT_MS: { doc: 'Gateway timeout for one subgraph fetch', default: '30000', parse: int(100, 600000) },
+  SHUTDOWN_TIMEOUT_MS: {
+    doc: 'How long SIGTERM waits for in-flight requests before closing',
+    default: '10000',
+    parse: int(0, 600000),
+  },
+  LOG_LEVEL: {
+    doc: 'pino log level',
+    default: 'info',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+} satisfies Record<string, VarSpec<unknown>>;
+
+type Spec = typeof configSpec;
+export type Config = { readonly [K in keyof Spec]: ReturnType<Spec[K]['parse']> };
+
+/**
+ * Reads and validates every variable at once, so start-up fails with one message listing all
+ * problems rather than the first one it meets at run time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(configSpec) as [string, VarSpec<unknown>][]) {
+    const given = env[name];
+    const raw = given !== undefined && given !== '' ? given : typeof spec.default === 'function' ? spec.default(env) : spec.default;
+    try {
+      out[name] = spec.parse(raw, name);
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (problems.length) {
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(out) as Config;
+}
+
+/** The configuration table in Markdown, for the README. */
+export function configTable(): string {
+  const rows = Object.entries(configSpec).map(([name, spec]) => {
+    const def = typeof spec.default === 'function' ? '(derived)' : spec.default.replace(repoRoot, '.');
+    return `| \`${name}\` | \`${def}\` | ${spec.doc} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export { ConfigError };
+
+/** The environment for a child service process: this one's, plus overrides. */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

