@@ -163,6 +163,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = join(home, 'postgres');
   const credentialsFile = join(home, 'postgres-credentials.json');
   await mkdir(home, { recursive: true });
+  if (runAs.uid !== undefined) {
+    // The postgres user only needs to pass through home to its own data directory.
+    const mode = (await stat(home)).mode;
+    if (!(mode & constants.S_IXOTH)) await chmod(home, (mode & 0o7777) | 0o001);
+  }
   if (runAs.uid !== undefined && !(await traversableByOthers(join(home, 'x')))) {
     throw new Error(
       `the embedded PostgreSQL runs as user postgres, which cannot reach ${home}: set MODELPLANE_HOME to a directory outside /root (e.g. /var/lib/modelplane) or set DATABASE_URL`,

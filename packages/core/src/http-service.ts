@@ -64,13 +64,22 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   await apollo.start();
   app.use('/graphql', express.json({ limit: options.bodyLimit }), expressMiddleware(apollo, { context: options.context }));
   // Malformed JSON or an oversized body: answer in GraphQL's shape with a code, not an HTML page.
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (!err) return next();
-    const status = err.status ?? 500;
-    const code = err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
-    if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message: status < 500 ? (err.message ?? 'bad request') : 'internal error', extensions: { code } }] });
-  });
+  app.use(
+    (
+      err: { status?: number; type?: string; message?: string },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (!err) return next();
+      const status = err.status ?? 500;
+      const code = err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+      if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
+      res
+        .status(status)
+        .json({ errors: [{ message: status < 500 ? (err.message ?? 'bad request') : 'internal error', extensions: { code } }] });
+    },
+  );
   options.attach?.(httpServer);
 
   await new Promise<void>((resolve, reject) => {

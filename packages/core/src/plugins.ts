@@ -27,7 +27,12 @@ export function loggingPlugin<T extends LoggingContext>(): ApolloServerPlugin<T>
         async willSendResponse({ operationName, operation, errors }) {
           const ms = Number(process.hrtime.bigint() - start) / 1e6;
           contextValue.logger.info(
-            { operation: operationName ?? null, type: operation?.operation ?? null, ms: Math.round(ms * 100) / 100, outcome: errors?.length ? 'error' : 'ok' },
+            {
+              operation: operationName ?? null,
+              type: operation?.operation ?? null,
+              ms: Math.round(ms * 100) / 100,
+              outcome: errors?.length ? 'error' : 'ok',
+            },
             'graphql',
           );
         },

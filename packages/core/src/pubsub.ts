@@ -143,7 +143,8 @@ export class PgPubSub {
     const iterator: AsyncIterableIterator<unknown> = {
       next: () => {
         if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
-        if (overflow) return Promise.reject(new SubscriberOverflowError(`subscriber to ${routingKey} fell behind by ${this.maxQueue} events`));
+        if (overflow)
+          return Promise.reject(new SubscriberOverflowError(`subscriber to ${routingKey} fell behind by ${this.maxQueue} events`));
         if (done) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve, reject) => {
           waiting = resolve;

@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { configTable, createLogger, loadConfig, startEmbeddedPostgres, startSubgraph, type Config, type RunningService } from '@modelplane/core';
+import {
+  configTable,
+  createLogger,
+  loadConfig,
+  startEmbeddedPostgres,
+  startSubgraph,
+  type Config,
+  type RunningService,
+} from '@modelplane/core';
 import { startGateway } from '@modelplane/gateway';
 import { compose } from './compose';
 import { migrate } from './migrate';
@@ -49,7 +57,11 @@ async function serve(config: Config, start: () => Promise<RunningService>): Prom
 /** DATABASE_URL, or the embedded PostgreSQL for the duration of `fn`. */
 async function withDatabase(config: Config, fn: (url: string) => Promise<void>): Promise<void> {
   if (config.DATABASE_URL) return fn(config.DATABASE_URL);
-  const pg = await startEmbeddedPostgres({ home: config.MODELPLANE_HOME, port: config.EMBEDDED_PG_PORT, logger: createLogger('modelplane', config.LOG_LEVEL) });
+  const pg = await startEmbeddedPostgres({
+    home: config.MODELPLANE_HOME,
+    port: config.EMBEDDED_PG_PORT,
+    logger: createLogger('modelplane', config.LOG_LEVEL),
+  });
   try {
     await fn(pg.url);
   } finally {

@@ -1,6 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { childEnvironment, createLogger, startEmbeddedPostgres, type Config, type EmbeddedPostgres, type SubgraphName } from '@modelplane/core';
+import {
+  childEnvironment,
+  createLogger,
+  startEmbeddedPostgres,
+  type Config,
+  type EmbeddedPostgres,
+  type SubgraphName,
+} from '@modelplane/core';
 import { startGateway, type RunningGateway } from '@modelplane/gateway';
 import { subgraphNames } from './subgraphs';
 

@@ -15,10 +15,7 @@ export class RunResolver {
   }
 
   @Query(() => [Run], { description: 'Training runs of a model, newest first' })
-  runs(
-    @Arg('model') model: string,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-  ): Promise<Run[]> {
+  runs(@Arg('model') model: string, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<Run[]> {
     if (first < 1 || first > 500) throw new BadUserInputError('first must be between 1 and 500', { argument: 'first' });
     return this.repo.find({ where: { modelName: assertModelName(model, 'model') }, order: { createdAt: 'DESC' }, take: first });
   }

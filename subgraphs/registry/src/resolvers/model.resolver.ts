@@ -1,4 +1,11 @@
-import { BadUserInputError, ConflictError, assertModelName, isUniqueViolation, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import {
+  BadUserInputError,
+  ConflictError,
+  assertModelName,
+  isUniqueViolation,
+  type RequestContext,
+  type SubgraphServices,
+} from '@modelplane/core';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { Model, ModelTask } from '../entities/model.entity';
