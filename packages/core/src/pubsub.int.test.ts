@@ -1,0 +1,59 @@
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/database';
+import { createLogger } from './logger';
+import { PgPubSub, SubscriberOverflowError } from './pubsub';
+
+const logger = createLogger('test', 'silent');
+
+async function take(it: AsyncIterator<unknown>, n: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push((await it.next()).value);
+  return out;
+}
+
+describe('PgPubSub over LISTEN/NOTIFY', () => {
+  let db: TestDatabase;
+  let a: PgPubSub;
+  let b: PgPubSub;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pubsub');
+    a = new PgPubSub({ url: db.url, logger });
+    b = new PgPubSub({ url: db.url, logger, maxQueue: 3 });
+    await Promise.all([a.start(), b.start()]);
+  });
+
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.drop();
+  });
+
+  it('delivers an event published on one replica once to subscribers on every replica, in order', async () => {
+    const onA = a.subscribe('alerts', 'm1');
+    const onB = b.subscribe('alerts', 'm1');
+    const other = b.subscribe('alerts', 'm2');
+    await a.publish(PgPubSub.key('alerts', 'm1'), { n: 1 });
+    await a.publish(PgPubSub.key('alerts', 'm1'), { n: 2 });
+    expect(await take(onA, 2)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await take(onB, 2)).toEqual([{ n: 1 }, { n: 2 }]);
+    await onA.return?.();
+    await onB.return?.();
+    // Nothing arrived for the other topic.
+    await a.publish(PgPubSub.key('alerts', 'm2'), { n: 3 });
+    expect(await take(other, 1)).toEqual([{ n: 3 }]);
+    await other.return?.();
+  });
+
+  it('cuts off a subscriber that falls too far behind instead of buffering without bound', async () => {
+    const slow = b.subscribe('flood');
+    for (let i = 0; i < 5; i++) await a.publish('flood', { i });
+    // Let the notifications arrive.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await take(slow, 3)).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+    await expect(slow.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
+  });
+
+  it('refuses an event larger than a NOTIFY payload', async () => {
+    await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/limit/);
+  });
+});
