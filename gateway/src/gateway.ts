@@ -70,7 +70,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     host: config.HOST,
     port: options.port ?? config.PORT,
-    bodyLimit: '100mb',
+    bodyLimit: config.MAX_REQUEST_BYTES,
     redirectRoot: config.SANDBOX,
     ready: async () => loaded,
     apollo: (httpServer) =>

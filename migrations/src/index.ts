@@ -1,13 +1,15 @@
 import { ExperimentsInit1763769600000 } from './experiments/1763769600000-experiments-init';
 import { MonitoringInit1763769600000 } from './monitoring/1763769600000-monitoring-init';
 import { PredictionInit1763769600000 } from './prediction/1763769600000-prediction-init';
+import { PredictionServing1763856000000 } from './prediction/1763856000000-prediction-serving';
 import { RegistryInit1763769600000 } from './registry/1763769600000-registry-init';
+import { RegistryVersions1763856000000 } from './registry/1763856000000-registry-versions';
 
 /**
  * Each subgraph's migrations, in order. A subgraph runs only its own, in its own schema
  * (with its own migrations table), so services can be deployed and migrated separately.
  */
-export const registryMigrations = [RegistryInit1763769600000];
-export const predictionMigrations = [PredictionInit1763769600000];
+export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000];
+export const predictionMigrations = [PredictionInit1763769600000, PredictionServing1763856000000];
 export const experimentsMigrations = [ExperimentsInit1763769600000];
 export const monitoringMigrations = [MonitoringInit1763769600000];

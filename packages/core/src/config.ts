@@ -119,6 +119,33 @@ export const configSpec = {
     default: (env: NodeJS.ProcessEnv) => String(!isProduction(env)),
     parse: bool,
   },
+  MAX_ARTIFACT_BYTES: {
+    doc: 'Largest ONNX artifact createModelVersion accepts (decoded bytes)',
+    default: String(64 * 1024 * 1024),
+    parse: int(1024, 2 ** 31 - 1),
+  },
+  MAX_REQUEST_BYTES: {
+    doc: 'Largest request body any service accepts (default: room for the largest artifact in base64)',
+    default: (env: NodeJS.ProcessEnv) => String(Math.ceil((Number(env.MAX_ARTIFACT_BYTES ?? 64 * 1024 * 1024) * 4) / 3) + 1024 * 1024),
+    parse: int(1024, 2 ** 31 - 1),
+  },
+  PREDICT_BATCH_MAX_ROWS: { doc: 'Most rows one predictBatch may carry', default: '10000', parse: int(1, 1_000_000) },
+  PREDICTION_LOG_BUFFER: {
+    doc: 'Prediction log rows held in memory awaiting their batched INSERT; beyond it rows are dropped (and counted)',
+    default: '100000',
+    parse: int(100, 10_000_000),
+  },
+  PREDICTION_LOG_FLUSH_MS: { doc: 'How often the prediction log buffer is written', default: '200', parse: int(10, 60000) },
+  SESSION_IDLE_MS: {
+    doc: 'An ONNX session nothing routes to is released after this long unused',
+    default: '300000',
+    parse: int(0, 86_400_000),
+  },
+  SERVING_REFRESH_MS: {
+    doc: 'Safety-net refresh of cached aliases in the prediction service (alias moves arrive as events first)',
+    default: '30000',
+    parse: int(1000, 3_600_000),
+  },
   SUBGRAPH_TIMEOUT_MS: { doc: 'Gateway timeout for one subgraph fetch', default: '30000', parse: int(100, 600000) },
   SHUTDOWN_TIMEOUT_MS: {
     doc: 'How long SIGTERM waits for in-flight requests before closing',

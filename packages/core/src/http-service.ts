@@ -12,8 +12,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   metrics: Metrics;
   host: string;
   port: number;
-  /** Largest accepted request body, e.g. '100mb'. */
-  bodyLimit: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimit: number;
   /** Extra readiness condition (database reachable, supergraph loaded…). */
   ready: () => Promise<boolean>;
   /** Apollo Server built around the HTTP server so its drain plugin can close it. */
@@ -21,7 +21,9 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   context: ContextFunction<[ExpressContextFunctionArgument], TContext>;
   /** Serve GET / as a redirect to the GraphQL endpoint (where the landing page lives). */
   redirectRoot?: boolean;
-  /** Hook for extra routes or protocols on the same server (e.g. graphql-ws). */
+  /** Extra HTTP routes (e.g. artifact downloads), mounted before /graphql. */
+  routes?: (app: express.Express) => void;
+  /** Hook for extra protocols on the same server (e.g. graphql-ws). */
   attach?: (httpServer: Server) => void;
   /** Runs after HTTP has drained: close pools, flush buffers. */
   onClose?: () => Promise<void>;
@@ -61,6 +63,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   });
   if (options.redirectRoot) app.get('/', (_req, res) => res.redirect('/graphql'));
 
+  options.routes?.(app);
   await apollo.start();
   app.use('/graphql', express.json({ limit: options.bodyLimit }), expressMiddleware(apollo, { context: options.context }));
   // Malformed JSON or an oversized body: answer in GraphQL's shape with a code, not an HTML page.

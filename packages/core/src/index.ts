@@ -6,6 +6,7 @@ export * from './batch-loader';
 export * from './database';
 export * from './embedded-postgres';
 export * from './errors';
+export * from './events';
 export * from './federation';
 export * from './http-service';
 export * from './logger';

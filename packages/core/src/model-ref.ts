@@ -1,4 +1,4 @@
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import type { ReferenceResolvers } from './federation';
 
 /** The registry's `Model` as the other subgraphs see it: its key, to hang their own fields on. */
@@ -23,6 +23,30 @@ export function ModelRefType(): new () => ModelRef {
     modelRefType = Model;
   }
   return modelRefType;
+}
+
+export interface ModelVersionRef {
+  modelName: string;
+  version: number;
+}
+
+let modelVersionRefType: (new () => ModelVersionRef) | undefined;
+
+/** The registry's `ModelVersion`, referenced by (model name, version number). */
+export function ModelVersionRefType(): new () => ModelVersionRef {
+  if (!modelVersionRefType) {
+    @ObjectType('ModelVersion')
+    @Directive('@key(fields: "modelName version", resolvable: false)')
+    class ModelVersion implements ModelVersionRef {
+      @Field()
+      modelName!: string;
+
+      @Field(() => Int)
+      version!: number;
+    }
+    modelVersionRefType = ModelVersion;
+  }
+  return modelVersionRefType;
 }
 
 /** Any model name resolves to a stub; the registry decides whether the model exists. */

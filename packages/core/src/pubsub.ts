@@ -40,6 +40,8 @@ export class PgPubSub {
   private closed = false;
   private readonly topics = new Map<string, Set<Subscriber>>();
   private readonly maxQueue: number;
+  private readonly reconnectHandlers: Array<() => void> = [];
+  private everConnected = false;
 
   constructor(private readonly options: PubSubOptions) {
     this.maxQueue = options.maxQueue ?? 1000;
@@ -76,6 +78,8 @@ export class PgPubSub {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       this.client = client;
+      if (this.everConnected) for (const fn of this.reconnectHandlers) fn();
+      this.everConnected = true;
     } catch (err) {
       await client.end().catch(() => undefined);
       if (this.closed) return;
@@ -101,6 +105,26 @@ export class PgPubSub {
     const client = this.client;
     if (!client) throw new Error('pub/sub is not connected');
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, body]);
+  }
+
+  /**
+   * Publishes from inside a transaction: PostgreSQL delivers the event only if, and when, the
+   * transaction commits, so subscribers never hear of a change that was rolled back.
+   */
+  static async publishWithin(
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+    routingKey: string,
+    payload: unknown,
+  ): Promise<void> {
+    const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
+    if (Buffer.byteLength(body) > MAX_PAYLOAD)
+      throw new Error(`event on ${routingKey} is ${Buffer.byteLength(body)} bytes; the limit is ${MAX_PAYLOAD}`);
+    await query('SELECT pg_notify($1, $2)', [CHANNEL, body]);
+  }
+
+  /** Called after the listening connection is (re)established; events may have been missed. */
+  onReconnect(fn: () => void): void {
+    this.reconnectHandlers.push(fn);
   }
 
   subscribe(routingKey: string, dynamicId?: unknown): AsyncIterableIterator<unknown> {

@@ -3,6 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { NonEmptyArray } from 'type-graphql';
+import type { Express } from 'express';
 import type { DataSource, MixedList } from 'typeorm';
 import type { Config } from './config';
 import { ANONYMOUS, requestIdFrom, type RequestContext } from './context';
@@ -40,6 +41,8 @@ export interface SubgraphDefinition {
   orphanedTypes?: Function[];
   /** `__resolveReference` for each entity this subgraph can resolve by key. */
   references?: (services: SubgraphServices) => ReferenceResolvers;
+  /** Extra HTTP routes on the subgraph's server. */
+  routes?: (app: Express, services: SubgraphServices) => void;
   /** Background work (consumers, schedulers); returns its stop function. */
   start?: (services: SubgraphServices) => Promise<() => Promise<void>>;
 }
@@ -135,7 +138,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     metrics,
     host: config.HOST,
     port: options.port ?? subgraphPort(config, definition.name),
-    bodyLimit: '100mb',
+    bodyLimit: config.MAX_REQUEST_BYTES,
+    routes: definition.routes && ((app) => definition.routes!(app, services)),
     ready: async () => {
       await db.query('SELECT 1');
       return true;

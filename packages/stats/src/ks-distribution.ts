@@ -47,7 +47,7 @@ export function kolmogorovSmirnovCdfDurbin(n: number, d: number): number {
   }
   v[m - 1] = (1 + Math.max(2 * h - 1, 0) ** m - 2 * h ** m) * factorial;
 
-  let matrix = new Float64Array(m * m);
+  let matrix: Float64Array = new Float64Array(m * m);
   for (let col = 1; col < m; col++) {
     for (let row = col - 1; row < m; row++) matrix[row * m + col] = w[row - col + 1];
   }
@@ -181,16 +181,15 @@ export function smirnovSf(n: number, d: number): number {
   return clipProbability(sum);
 }
 
+// Stirling series coefficients B(2j) / (2j·(2j − 1)), highest order first.
+const STIRLING_COEFFICIENTS = [-3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260, -1 / 360, 1 / 12];
+
 function logFactorialOverPower(n: number): number {
   // log(n! / n^n) with Stirling's series, avoiding the cancellation of n·log(n).
-  const coefficients = [
-    -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-    -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
-  ];
   const rn = 1 / n;
   const r2 = rn / n;
   let poly = 0;
-  for (const c of coefficients) poly = poly * r2 + c;
+  for (const c of STIRLING_COEFFICIENTS) poly = poly * r2 + c;
   return Math.log(n) / 2 - n + Math.log(2 * Math.PI) / 2 + rn * poly;
 }
 

@@ -131,7 +131,7 @@ export function ks2SampSorted(a: ArrayLike<number>, b: ArrayLike<number>, method
   return { statistic: d, pValue: ksTwoSampleAsymptoticPValue(n1, n2, d), method: 'asymp' };
 }
 
-function sortedFinite(values: readonly number[]): Float64Array {
+function sortedWithoutNaN(values: readonly number[]): Float64Array {
   const out = Float64Array.from(values.filter((v) => !Number.isNaN(v)));
   return out.sort();
 }
@@ -142,5 +142,5 @@ function sortedFinite(values: readonly number[]): Float64Array {
  * continuous data.
  */
 export function ks2Samp(sample1: readonly number[], sample2: readonly number[], method: KsMethod = 'auto'): KsResult {
-  return ks2SampSorted(sortedFinite(sample1), sortedFinite(sample2), method);
+  return ks2SampSorted(sortedWithoutNaN(sample1), sortedWithoutNaN(sample2), method);
 }

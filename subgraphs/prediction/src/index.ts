@@ -1,13 +1,18 @@
-import { ModelRefType, modelRefReferences, type SubgraphDefinition } from '@modelplane/core';
+import { ModelRefType, ModelVersionRefType, modelRefReferences, type SubgraphDefinition } from '@modelplane/core';
 import { predictionMigrations } from '@modelplane/migrations';
+import { Feedback } from './entities/feedback.entity';
+import { PredictionLog } from './entities/prediction-log.entity';
 import { TrafficSplit } from './entities/traffic-split.entity';
+import { PredictionResolver } from './resolvers/prediction.resolver';
 import { TrafficSplitResolver } from './resolvers/traffic-split.resolver';
+import { startServing } from './serving/serving-runtime';
 
 export const predictionSubgraph: SubgraphDefinition = {
   name: 'prediction',
-  entities: [TrafficSplit],
+  entities: [TrafficSplit, PredictionLog, Feedback],
   migrations: predictionMigrations,
-  resolvers: [TrafficSplitResolver],
-  orphanedTypes: [ModelRefType()],
+  resolvers: [PredictionResolver, TrafficSplitResolver],
+  orphanedTypes: [ModelRefType(), ModelVersionRefType()],
   references: () => modelRefReferences,
+  start: startServing,
 };

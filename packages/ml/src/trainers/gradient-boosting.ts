@@ -80,6 +80,12 @@ export interface GradientBoostingState {
   gainByFeature: number[];
 }
 
+interface HistogramBuffers {
+  gSum: Float64Array;
+  hSum: Float64Array;
+  count: Int32Array;
+}
+
 interface FeatureBins {
   /** thresholds[b] separates bin b from bin b+1. */
   thresholds: number[];
@@ -208,6 +214,9 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
     const random = mulberry32(p.seed);
     const sampleSize = Math.max(1, Math.round(n * p.subsample));
     const allRows = Array.from({ length: n }, (_, i) => i);
+    // One set of histogram buffers for the whole fit, reused by every node and feature.
+    const widest = Math.max(...columns.map((c) => c.thresholds.length + 1));
+    const histogram: HistogramBuffers = { gSum: new Float64Array(widest), hSum: new Float64Array(widest), count: new Int32Array(widest) };
 
     for (let round = 0; round < p.rounds; round++) {
       for (let i = 0; i < n; i++) {
@@ -218,7 +227,7 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
       }
       const rows = p.subsample < 1 ? sampleIndices(n, sampleSize, random) : allRows;
       const tree: RegressionTree = { feature: [], threshold: [], left: [], right: [], value: [] };
-      this.grow(tree, rows, 0, columns, grad, hess, p, gainByFeature);
+      this.grow(tree, rows, 0, columns, grad, hess, p, gainByFeature, histogram);
       trees.push(tree);
 
       let loss = 0;
@@ -243,6 +252,7 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
     hess: Float64Array,
     p: GradientBoostingParams,
     gainByFeature: number[],
+    histogram: HistogramBuffers,
   ): number {
     const id = tree.feature.length;
     tree.feature.push(-1);
@@ -266,9 +276,10 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
       const { thresholds, bins } = columns[j];
       const nBins = thresholds.length + 1;
       if (nBins < 2) continue;
-      const gSum = new Float64Array(nBins);
-      const hSum = new Float64Array(nBins);
-      const count = new Int32Array(nBins);
+      const { gSum, hSum, count } = histogram;
+      gSum.fill(0, 0, nBins);
+      hSum.fill(0, 0, nBins);
+      count.fill(0, 0, nBins);
       for (const i of rows) {
         const b = bins[i];
         gSum[b] += grad[i];
@@ -306,8 +317,8 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
     tree.feature[id] = bestFeature;
     tree.threshold[id] = columns[bestFeature].thresholds[bestBin];
     tree.value[id] = 0;
-    tree.left[id] = this.grow(tree, leftRows, depth + 1, columns, grad, hess, p, gainByFeature);
-    tree.right[id] = this.grow(tree, rightRows, depth + 1, columns, grad, hess, p, gainByFeature);
+    tree.left[id] = this.grow(tree, leftRows, depth + 1, columns, grad, hess, p, gainByFeature, histogram);
+    tree.right[id] = this.grow(tree, rightRows, depth + 1, columns, grad, hess, p, gainByFeature, histogram);
     return id;
   }
 

@@ -163,12 +163,17 @@ export class LogisticRegression implements BinaryClassifier<LogisticRegressionPa
 
     const mean = new Array<number>(f).fill(0);
     const std = new Array<number>(f).fill(0);
-    for (const row of X) for (let j = 0; j < f; j++) mean[j] += row[j] / n;
-    for (const row of X) for (let j = 0; j < f; j++) std[j] += (row[j] - mean[j]) ** 2 / n;
+    for (const row of X) for (let j = 0; j < f; j++) mean[j] += row[j];
+    for (let j = 0; j < f; j++) mean[j] /= n;
+    for (const row of X) for (let j = 0; j < f; j++) std[j] += (row[j] - mean[j]) ** 2;
     for (let j = 0; j < f; j++) {
-      std[j] = Math.sqrt(std[j]);
-      // A constant feature carries no information; dividing by 1 keeps it at 0 after centring.
-      if (!(std[j] > 1e-12)) std[j] = 1;
+      std[j] = Math.sqrt(std[j] / n);
+      if (!(std[j] > 1e-12 * Math.max(1, Math.abs(mean[j])))) {
+        // A (near-)constant feature carries no information. Centring on the first value and
+        // dividing by 1 makes an exactly constant column exactly 0, so it cannot mimic the intercept.
+        mean[j] = X[0][j];
+        std[j] = 1;
+      }
     }
     const Z = X.map((row) => Float64Array.from(row, (v, j) => (v - mean[j]) / std[j]));
     const [w0, w1] = resolveClassWeights(p.classWeight, y);

@@ -1,7 +1,19 @@
-import { assertModelName, ModelRefType, type ModelRef, type SubgraphServices } from '@modelplane/core';
-import { Arg, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { Repository } from 'typeorm';
+import {
+  assertModelName,
+  BadUserInputError,
+  ModelRefType,
+  NotFoundError,
+  PgPubSub,
+  ROUTING_CHANGED,
+  type ModelRef,
+  type RequestContext,
+  type RoutingChangedEvent,
+  type SubgraphServices,
+} from '@modelplane/core';
+import { Arg, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { EntityManager, Repository } from 'typeorm';
 import { TrafficSplit } from '../entities/traffic-split.entity';
+import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
 
 // Defined at import, before type-graphql builds its metadata.
 const Model = ModelRefType();
@@ -9,12 +21,14 @@ const Model = ModelRefType();
 @Resolver(() => Model)
 export class TrafficSplitResolver {
   private readonly splits: Repository<TrafficSplit>;
+  private readonly runtime: ServingRuntime;
 
-  constructor(services: SubgraphServices) {
+  constructor(private readonly services: SubgraphServices) {
     this.splits = services.db.getRepository(TrafficSplit);
+    this.runtime = servingRuntime(services);
   }
 
-  @Query(() => TrafficSplit, { nullable: true, description: 'The canary split of a model, if one is set' })
+  @Query(() => TrafficSplit, { nullable: true, description: 'The canary and shadow routing of a model, if any' })
   trafficSplit(@Arg('model') model: string): Promise<TrafficSplit | null> {
     return this.splits.findOneBy({ model: assertModelName(model, 'model') });
   }
@@ -22,5 +36,66 @@ export class TrafficSplitResolver {
   @FieldResolver(() => TrafficSplit, { name: 'trafficSplit', nullable: true })
   modelTrafficSplit(@Root() model: ModelRef): Promise<TrafficSplit | null> {
     return this.splits.findOneBy({ model: model.name });
+  }
+
+  @Mutation(() => TrafficSplit, { description: 'Sends `percent` of the default traffic to a canary version (sticky per requestKey)' })
+  async setTrafficSplit(
+    @Arg('model') model: string,
+    @Arg('canaryVersion', () => Int) canaryVersion: number,
+    @Arg('percent', () => Float) percent: number,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrafficSplit> {
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+      throw new BadUserInputError('percent must be between 0 and 100', { argument: 'percent' });
+    await this.assertServable(model, canaryVersion, 'canaryVersion');
+    return (await this.update(model, ctx, { canaryVersion, percent }))!;
+  }
+
+  @Mutation(() => TrafficSplit, { nullable: true, description: 'Stops the canary; all default traffic goes to production' })
+  async clearTrafficSplit(@Arg('model') model: string, @Ctx() ctx: RequestContext): Promise<TrafficSplit | null> {
+    assertModelName(model, 'model');
+    return this.update(model, ctx, { canaryVersion: null, percent: 0 });
+  }
+
+  @Mutation(() => TrafficSplit, {
+    description: 'Sends a copy of every default request to a shadow version; its answers are logged, never returned',
+  })
+  async setShadowVersion(
+    @Arg('model') model: string,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrafficSplit> {
+    await this.assertServable(model, version, 'version');
+    return (await this.update(model, ctx, { shadowVersion: version }))!;
+  }
+
+  @Mutation(() => TrafficSplit, { nullable: true })
+  async clearShadowVersion(@Arg('model') model: string, @Ctx() ctx: RequestContext): Promise<TrafficSplit | null> {
+    assertModelName(model, 'model');
+    return this.update(model, ctx, { shadowVersion: null });
+  }
+
+  private async assertServable(model: string, version: number, argument: string): Promise<void> {
+    assertModelName(model, 'model');
+    const serving = await this.runtime.catalog.get(model);
+    const v = serving.versions.get(version);
+    if (!v) throw new NotFoundError(`model ${model} has no version ${version}`, { model, version, argument });
+    if (v.status === 'ARCHIVED') throw new BadUserInputError(`version ${version} of ${model} is archived`, { model, version, argument });
+  }
+
+  /** Upserts the routing row and announces it to every replica when the transaction commits. */
+  private update(model: string, ctx: RequestContext, change: Partial<TrafficSplit>): Promise<TrafficSplit | null> {
+    return this.services.db.transaction(async (em: EntityManager) => {
+      const repo = em.getRepository(TrafficSplit);
+      const current = await repo.findOne({ where: { model }, lock: { mode: 'pessimistic_write' } });
+      const next = { canaryVersion: null, percent: 0, shadowVersion: null, ...current, ...change, model, updatedBy: ctx.identity.subject };
+      if (next.canaryVersion === null && next.shadowVersion === null) {
+        await repo.delete({ model });
+      } else {
+        await repo.upsert({ ...next, updatedAt: new Date() }, ['model']);
+      }
+      await PgPubSub.publishWithin((sql, params) => em.query(sql, params), ROUTING_CHANGED, { model } satisfies RoutingChangedEvent);
+      return next.canaryVersion === null && next.shadowVersion === null ? null : repo.findOneByOrFail({ model });
+    });
   }
 }

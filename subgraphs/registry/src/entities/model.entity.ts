@@ -21,6 +21,12 @@ export class Feature {
 
   @Field(() => FeatureType)
   type!: FeatureType;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'CATEGORICAL only: the known values; the model receives a value as its 0-based index in this list',
+  })
+  categories?: string[] | null;
 }
 
 @ObjectType({ description: 'A registered model: its name, task and input schema' })

@@ -10,6 +10,16 @@ export class FeatureInput {
 
   @Field(() => FeatureType)
   type!: FeatureType;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Required for CATEGORICAL: the known values, sent to the model as their 0-based index (ordinal encoding)',
+  })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100000)
+  @Length(1, 200, { each: true })
+  categories?: string[];
 }
 
 @InputType()

@@ -1,0 +1,93 @@
+import { BadUserInputError, ConflictError, NotFoundError, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Feedback } from '../entities/feedback.entity';
+import { PredictionLog } from '../entities/prediction-log.entity';
+import type { PredictionResult } from '../serving/predictor';
+import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
+import { PredictArgs, PredictBatchArgs } from './types/predict.args';
+import { Prediction } from './types/prediction.type';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toGraphQL(p: PredictionResult): Prediction {
+  return {
+    id: p.id,
+    model: { name: p.modelName },
+    modelVersion: { modelName: p.modelName, version: p.version },
+    version: p.version,
+    route: p.route,
+    label: p.label,
+    score: p.score,
+    probabilities: p.probabilities,
+    value: p.value,
+    latencyMs: p.latencyMs,
+  };
+}
+
+@Resolver(() => Prediction)
+export class PredictionResolver {
+  private readonly runtime: ServingRuntime;
+
+  constructor(private readonly services: SubgraphServices) {
+    this.runtime = servingRuntime(services);
+  }
+
+  @Query(() => Prediction, { description: 'Predicts one row with the production version (or the given version or alias)' })
+  async predict(@Args() args: PredictArgs): Promise<Prediction> {
+    const [result] = await this.runtime.predictor.predict(args.model, [args.features], args);
+    return toGraphQL(result!);
+  }
+
+  @Query(() => [Prediction], { description: 'Predicts many rows in one call, in order' })
+  async predictBatch(@Args() args: PredictBatchArgs): Promise<Prediction[]> {
+    return (await this.runtime.predictor.predict(args.model, args.rows, args)).map(toGraphQL);
+  }
+
+  @Mutation(() => Feedback, { description: 'Records the true outcome of a prediction; repeating the same call is harmless' })
+  async recordFeedback(
+    @Arg('predictionId', () => ID) predictionId: string,
+    @Arg('actual') actual: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Feedback> {
+    if (!UUID.test(predictionId)) throw new BadUserInputError('predictionId is not a prediction id', { argument: 'predictionId' });
+    if (actual.length > 1000) throw new BadUserInputError('actual is longer than 1000 characters', { argument: 'actual' });
+    const prediction = await this.findPrediction(predictionId);
+    if (!prediction) throw new NotFoundError(`no prediction ${predictionId}`, { predictionId });
+    const model = await this.runtime.catalog.get(prediction.modelName);
+    if (model.schema.task === 'REGRESSION') {
+      if (!Number.isFinite(Number(actual)) || actual.trim() === '')
+        throw new BadUserInputError('actual must be a number for a regression model', { argument: 'actual' });
+    } else {
+      const labels = model.labels ?? model.versions.get(prediction.version)?.signature.classCount;
+      const known = Array.isArray(labels) ? labels : Array.from({ length: labels ?? 2 }, (_, i) => String(i));
+      if (!known.includes(actual))
+        throw new BadUserInputError(`actual must be one of the model's labels: ${known.join(', ')}`, { argument: 'actual' });
+    }
+    const repo = this.services.db.getRepository(Feedback);
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ predictionId, modelName: prediction.modelName, actual, createdBy: ctx.identity.subject })
+      .orIgnore()
+      .execute();
+    const stored = await repo.findOneByOrFail({ predictionId });
+    if (stored.actual !== actual) {
+      throw new ConflictError(`feedback for ${predictionId} is already recorded as ${JSON.stringify(stored.actual)}`, { predictionId });
+    }
+    return stored;
+  }
+
+  /**
+   * The prediction may still sit in a replica's log buffer (this one's or another's), so look in
+   * the database, then once more after a flush interval.
+   */
+  private async findPrediction(id: string): Promise<{ modelName: string; version: number } | null> {
+    const repo = this.services.db.getRepository(PredictionLog);
+    const lookup = () => repo.findOne({ where: { id }, select: { modelName: true, version: true } });
+    const found = await lookup();
+    if (found) return found;
+    if (this.runtime.log.isBuffered(id)) await this.runtime.log.flush();
+    else await new Promise((r) => setTimeout(r, this.services.config.PREDICTION_LOG_FLUSH_MS * 3));
+    return lookup();
+  }
+}

@@ -1,0 +1,64 @@
+import { ModelRefType, ModelVersionRefType, type ModelRef, type ModelVersionRef } from '@modelplane/core';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum PredictionRoute {
+  PRODUCTION = 'PRODUCTION',
+  CANARY = 'CANARY',
+  SHADOW = 'SHADOW',
+  ALIAS = 'ALIAS',
+  EXPLICIT = 'EXPLICIT',
+}
+registerEnumType(PredictionRoute, {
+  name: 'PredictionRoute',
+  valuesConfig: {
+    PRODUCTION: { description: 'The production alias (the default)' },
+    CANARY: { description: 'The canary version of a traffic split' },
+    SHADOW: { description: 'A shadow copy: logged, never returned' },
+    ALIAS: { description: 'An alias named in the request' },
+    EXPLICIT: { description: 'A version number named in the request' },
+  },
+});
+
+@ObjectType()
+export class ClassProbability {
+  @Field()
+  label!: string;
+
+  @Field(() => Float)
+  probability!: number;
+}
+
+@ObjectType({ description: 'One prediction, as served and logged' })
+export class Prediction {
+  @Field(() => ID, { description: 'Pass to recordFeedback once the truth is known' })
+  id!: string;
+
+  @Field(() => ModelRefType())
+  model!: ModelRef;
+
+  @Field(() => ModelVersionRefType(), { description: 'The version that answered' })
+  modelVersion!: ModelVersionRef;
+
+  @Field(() => PredictionRoute)
+  route!: PredictionRoute;
+
+  @Field(() => String, { nullable: true, description: 'Predicted class label; null for regression' })
+  label!: string | null;
+
+  @Field(() => Float, {
+    description: 'Binary: probability of the positive class; multiclass: of the predicted class; regression: the predicted value',
+  })
+  score!: number;
+
+  @Field(() => [ClassProbability], { nullable: true })
+  probabilities!: ClassProbability[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Regression only: the predicted value' })
+  value!: number | null;
+
+  @Field(() => Float, { description: 'Time spent in the prediction service, including validation and inference' })
+  latencyMs!: number;
+
+  @Field(() => Int, { description: 'Version number that answered (same as modelVersion.version)' })
+  version!: number;
+}

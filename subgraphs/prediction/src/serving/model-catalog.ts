@@ -1,0 +1,256 @@
+import {
+  ARTIFACT_INTEGRITY,
+  BadUserInputError,
+  InternalError,
+  MODEL_CHANGED,
+  NotFoundError,
+  ROUTING_CHANGED,
+  type ArtifactIntegrityEvent,
+  type ModelChangedEvent,
+  type RoutingChangedEvent,
+  type SubgraphServices,
+} from '@modelplane/core';
+import {
+  ArtifactIntegrityError,
+  rowEncoder,
+  SessionPool,
+  type ModelSchema,
+  type ModelSignature,
+  type RowEncoder,
+} from '@modelplane/inference';
+import type { InferenceSession } from 'onnxruntime-node';
+import { TrafficSplit } from '../entities/traffic-split.entity';
+import { PredictionRoute } from '../resolvers/types/prediction.type';
+import type { RegistryClient, RegistryModel } from './registry-client';
+
+export const PRODUCTION_ALIAS = 'production';
+
+export interface ServingVersion {
+  version: number;
+  digest: string;
+  status: string;
+  signature: ModelSignature;
+}
+
+export interface ServingModel {
+  name: string;
+  schema: ModelSchema;
+  encoder: RowEncoder;
+  labels: string[] | null;
+  versions: Map<number, ServingVersion>;
+  aliases: Map<string, number>;
+  split: { canaryVersion: number | null; percent: number; shadowVersion: number | null } | null;
+}
+
+export interface RouteRequest {
+  version?: number | null;
+  alias?: string | null;
+  requestKey?: string | null;
+}
+
+export interface Route {
+  route: PredictionRoute;
+  alias: string | null;
+  target: ServingVersion;
+  shadow: ServingVersion | null;
+}
+
+/** FNV-1a: a stable bucket for a request key, so one user stays on one side of a canary split. */
+function bucket(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % 10000;
+}
+
+/**
+ * What each model serves, cached per replica and kept current by events: the registry
+ * announces alias moves and new versions (MODEL_CHANGED), this service announces routing changes
+ * (ROUTING_CHANGED), and a periodic refresh covers anything missed while disconnected. A refresh
+ * loads the sessions the new state routes to before swapping it in, so requests never wait on a
+ * cold load and requests already running finish on the session they started with.
+ */
+export class ModelCatalog {
+  private readonly models = new Map<string, Promise<ServingModel>>();
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
+
+  constructor(
+    private readonly services: SubgraphServices,
+    private readonly registry: RegistryClient,
+    readonly pool: SessionPool,
+  ) {}
+
+  async start(): Promise<void> {
+    const listen = (topic: string, fn: (event: unknown) => void) => {
+      const it = this.services.pubSub.subscribe(topic);
+      this.subscriptions.push(it);
+      void (async () => {
+        for await (const event of it) fn(event);
+      })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'event listener stopped'));
+    };
+    listen(MODEL_CHANGED, (e) => this.onChange((e as ModelChangedEvent).model));
+    listen(ROUTING_CHANGED, (e) => this.onChange((e as RoutingChangedEvent).model));
+    this.services.pubSub.onReconnect(() => this.refreshAll());
+    this.timer = setInterval(() => this.refreshAll(), this.services.config.SERVING_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const it of this.subscriptions) await it.return?.();
+    await this.pool.close();
+  }
+
+  private onChange(model: string): void {
+    if (this.models.has(model)) void this.refresh(model);
+  }
+
+  private refreshAll(): void {
+    for (const name of this.models.keys()) void this.refresh(name);
+  }
+
+  get(name: string): Promise<ServingModel> {
+    let entry = this.models.get(name);
+    if (!entry) {
+      entry = this.load(name);
+      this.models.set(name, entry);
+      entry.catch(() => {
+        if (this.models.get(name) === entry) this.models.delete(name);
+      });
+    }
+    return entry;
+  }
+
+  /** Reloads one model and swaps it in once its sessions are ready. Concurrent calls coalesce. */
+  refresh(name: string): Promise<void> {
+    const running = this.refreshing.get(name);
+    if (running) {
+      // An event arrived mid-refresh: run once more afterwards, however many arrive.
+      this.again.add(name);
+      return running;
+    }
+    const job = (async () => {
+      try {
+        const next = await this.load(name);
+        this.models.set(name, Promise.resolve(next));
+        this.updateReferenced();
+      } catch (err) {
+        if (err instanceof NotFoundError) this.models.delete(name);
+        else this.services.logger.warn({ err, model: name }, 'could not refresh model; serving the previous state');
+      } finally {
+        this.refreshing.delete(name);
+        if (this.again.delete(name)) void this.refresh(name);
+      }
+    })();
+    this.refreshing.set(name, job);
+    return job;
+  }
+
+  private async load(name: string): Promise<ServingModel> {
+    const [described, split] = await Promise.all([
+      this.registry.model(name),
+      this.services.db.getRepository(TrafficSplit).findOneBy({ model: name }),
+    ]);
+    const model = this.toServing(described, split);
+    await Promise.all(this.routedVersions(model).map((v) => this.withSession(model, v, async () => undefined).catch(() => undefined)));
+    return model;
+  }
+
+  private toServing(described: RegistryModel, split: TrafficSplit | null): ServingModel {
+    const schema: ModelSchema = { task: described.task, features: described.features, labels: described.labels };
+    return {
+      name: described.name,
+      schema,
+      encoder: rowEncoder(described.features),
+      labels: described.labels,
+      versions: new Map(described.versions.map((v) => [v.version, v])),
+      aliases: new Map(described.aliases.map((a) => [a.alias, a.version.version])),
+      split: split ? { canaryVersion: split.canaryVersion, percent: split.percent, shadowVersion: split.shadowVersion } : null,
+    };
+  }
+
+  private routedVersions(model: ServingModel): ServingVersion[] {
+    const numbers = new Set<number>(model.aliases.values());
+    if (model.split?.canaryVersion) numbers.add(model.split.canaryVersion);
+    if (model.split?.shadowVersion) numbers.add(model.split.shadowVersion);
+    return [...numbers].map((n) => model.versions.get(n)).filter((v): v is ServingVersion => !!v);
+  }
+
+  private updateReferenced(): void {
+    void Promise.all([...this.models.values()].map((p) => p.catch(() => null))).then((models) => {
+      const digests = models.flatMap((m) => (m ? this.routedVersions(m).map((v) => v.digest) : []));
+      this.pool.setReferenced(digests);
+    });
+  }
+
+  /**
+   * Runs `fn` with the ONNX session of a version, loading (and digest-checking) its artifact on
+   * first use. The session counts as in flight until `fn` settles, so it is never released under it.
+   */
+  withSession<T>(model: ServingModel, version: ServingVersion, fn: (session: InferenceSession) => Promise<T>): Promise<T> {
+    return this.pool
+      .use(version.digest, () => this.registry.artifact(version.digest), fn)
+      .catch((err: unknown) => {
+        if (err instanceof ArtifactIntegrityError) {
+          const report: ArtifactIntegrityEvent = {
+            model: model.name,
+            version: version.version,
+            digest: version.digest,
+            actual: err.actual,
+          };
+          void this.services.pubSub.publish(ARTIFACT_INTEGRITY, report).catch(() => undefined);
+          this.services.logger.error({ model: model.name, version: version.version, digest: version.digest }, err.message);
+          throw new InternalError(`version ${version.version} of ${model.name} failed its artifact integrity check and is not served`, {
+            model: model.name,
+            version: version.version,
+          });
+        }
+        throw err;
+      });
+  }
+
+  /** Which version answers a request, and whether a shadow copy goes anywhere. */
+  route(model: ServingModel, request: RouteRequest): Route {
+    const pick = (n: number, what: string): ServingVersion => {
+      const v = model.versions.get(n);
+      if (!v) throw new NotFoundError(`model ${model.name} has no version ${n}`, { model: model.name, version: n, via: what });
+      if (v.status === 'ARCHIVED')
+        throw new BadUserInputError(`version ${n} of ${model.name} is archived`, { model: model.name, version: n });
+      return v;
+    };
+    if (request.version != null && request.alias != null) {
+      throw new BadUserInputError('pass version or alias, not both', { argument: 'alias' });
+    }
+    if (request.version != null)
+      return { route: PredictionRoute.EXPLICIT, alias: null, target: pick(request.version, 'version'), shadow: null };
+    if (request.alias != null && request.alias !== PRODUCTION_ALIAS) {
+      const n = model.aliases.get(request.alias);
+      if (n === undefined)
+        throw new NotFoundError(`model ${model.name} has no alias ${request.alias}`, { model: model.name, alias: request.alias });
+      return { route: PredictionRoute.ALIAS, alias: request.alias, target: pick(n, 'alias'), shadow: null };
+    }
+    const production = model.aliases.get(PRODUCTION_ALIAS);
+    if (production === undefined) {
+      throw new NotFoundError(
+        `model ${model.name} has no production version yet: promote one with setModelAlias, or pass version or alias`,
+        {
+          model: model.name,
+        },
+      );
+    }
+    const split = model.split;
+    const shadow = split?.shadowVersion ? (model.versions.get(split.shadowVersion) ?? null) : null;
+    if (split?.canaryVersion && split.percent > 0) {
+      const draw = request.requestKey ? bucket(request.requestKey) : Math.floor(Math.random() * 10000);
+      if (draw < split.percent * 100) {
+        return { route: PredictionRoute.CANARY, alias: null, target: pick(split.canaryVersion, 'canary'), shadow };
+      }
+    }
+    return { route: PredictionRoute.PRODUCTION, alias: PRODUCTION_ALIAS, target: pick(production, 'production'), shadow };
+  }
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { BadUserInputError, assertModelName, type SubgraphServices } from '@modelplane/core';
+import { decodeOutputs, type DecodedPrediction } from '@modelplane/inference';
+import { Tensor } from 'onnxruntime-node';
+import { Counter, Histogram } from 'prom-client';
+import { PredictionRoute } from '../resolvers/types/prediction.type';
+import type { ModelCatalog, Route, RouteRequest, ServingModel, ServingVersion } from './model-catalog';
+import type { PredictionLogWriter } from './prediction-log-writer';
+
+export interface PredictionResult extends DecodedPrediction {
+  id: string;
+  modelName: string;
+  version: number;
+  route: PredictionRoute;
+  latencyMs: number;
+}
+
+const MAX_SHADOWS_IN_FLIGHT = 64;
+
+/**
+ * The serving path: validate and encode the rows, pick the version, run ONNX Runtime, decode,
+ * log asynchronously, and send a copy to the shadow version if one is set. Rejected input is
+ * never logged.
+ */
+export class Predictor {
+  private readonly duration: Histogram<'model' | 'version' | 'route'>;
+  private readonly rowsServed: Counter<'model' | 'version' | 'route'>;
+  private readonly shadowDropped: Counter<'model'>;
+  private shadowsInFlight = 0;
+
+  constructor(
+    private readonly services: SubgraphServices,
+    private readonly catalog: ModelCatalog,
+    private readonly log: PredictionLogWriter,
+  ) {
+    const registers = [services.metrics.registry];
+    this.duration = new Histogram({
+      name: 'modelplane_prediction_duration_seconds',
+      help: 'Time to serve a predict or predictBatch call in the prediction service',
+      labelNames: ['model', 'version', 'route'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.rowsServed = new Counter({
+      name: 'modelplane_predictions_total',
+      help: 'Rows predicted',
+      labelNames: ['model', 'version', 'route'],
+      registers,
+    });
+    this.shadowDropped = new Counter({
+      name: 'modelplane_shadow_predictions_dropped_total',
+      help: 'Shadow copies skipped because too many were already running',
+      labelNames: ['model'],
+      registers,
+    });
+  }
+
+  async predict(modelName: string, rows: readonly unknown[], request: RouteRequest): Promise<PredictionResult[]> {
+    const start = performance.now();
+    assertModelName(modelName, 'model');
+    const max = this.services.config.PREDICT_BATCH_MAX_ROWS;
+    if (!rows.length) throw new BadUserInputError('rows must not be empty', { argument: 'rows' });
+    if (rows.length > max)
+      throw new BadUserInputError(`${rows.length} rows exceed the limit of ${max} (PREDICT_BATCH_MAX_ROWS)`, { argument: 'rows' });
+    const model = await this.catalog.get(modelName);
+    const route = this.catalog.route(model, request);
+    const decoded = await this.infer(model, route.target, rows);
+    const latencyMs = performance.now() - start;
+    const createdAt = new Date();
+    const results: PredictionResult[] = new Array(decoded.length);
+    for (let i = 0; i < decoded.length; i++) {
+      const d = decoded[i]!;
+      const id = randomUUID();
+      results[i] = { ...d, id, modelName, version: route.target.version, route: route.route, latencyMs };
+      this.log.append({
+        id,
+        model: modelName,
+        version: route.target.version,
+        route: route.route,
+        alias: route.alias,
+        shadowOf: null,
+        features: rows[i],
+        label: d.label,
+        score: d.score,
+        probabilities: d.probabilities?.map((p) => p.probability) ?? null,
+        latencyMs,
+        createdAt,
+      });
+    }
+    const labels = { model: modelName, version: String(route.target.version), route: route.route };
+    this.duration.observe(labels, latencyMs / 1000);
+    this.rowsServed.inc(labels, rows.length);
+    if (route.shadow && route.shadow.version !== route.target.version) this.shadow(model, route, rows, results);
+    return results;
+  }
+
+  private async infer(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedPrediction[]> {
+    const sig = version.signature;
+    // Validation happens here, before anything runs or is logged.
+    const input = model.encoder.encode(rows, sig.inputType);
+    const output = (sig.probabilitiesOutput ?? sig.valueOutput)!;
+    const outputs = await this.catalog.withSession(model, version, (s) =>
+      s.run({ [sig.inputName]: new Tensor(sig.inputType, input, [rows.length, sig.featureCount]) }, [output]),
+    );
+    return decodeOutputs(outputs, sig, model.labels, rows.length);
+  }
+
+  /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
+  private shadow(model: ServingModel, route: Route, rows: readonly unknown[], primary: PredictionResult[]): void {
+    const shadow = route.shadow!;
+    if (this.shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) {
+      this.shadowDropped.inc({ model: model.name });
+      return;
+    }
+    this.shadowsInFlight++;
+    setImmediate(() => {
+      const start = performance.now();
+      this.infer(model, shadow, rows)
+        .then((decoded) => {
+          const latencyMs = performance.now() - start;
+          const createdAt = new Date();
+          decoded.forEach((d, i) =>
+            this.log.append({
+              id: randomUUID(),
+              model: model.name,
+              version: shadow.version,
+              route: PredictionRoute.SHADOW,
+              alias: null,
+              shadowOf: primary[i]!.id,
+              features: rows[i],
+              label: d.label,
+              score: d.score,
+              probabilities: d.probabilities?.map((p) => p.probability) ?? null,
+              latencyMs,
+              createdAt,
+            }),
+          );
+          this.rowsServed.inc({ model: model.name, version: String(shadow.version), route: PredictionRoute.SHADOW }, rows.length);
+        })
+        .catch((err: unknown) => this.services.logger.warn({ err, model: model.name, version: shadow.version }, 'shadow prediction failed'))
+        .finally(() => this.shadowsInFlight--);
+    });
+  }
+}

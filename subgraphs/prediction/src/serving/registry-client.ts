@@ -1,0 +1,65 @@
+import { InternalError, NotFoundError } from '@modelplane/core';
+import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
+
+export interface RegistryVersion {
+  version: number;
+  digest: string;
+  status: 'CANDIDATE' | 'PRODUCTION' | 'ARCHIVED';
+  signature: ModelSignature;
+}
+
+export interface RegistryModel {
+  name: string;
+  task: ModelTaskName;
+  labels: string[] | null;
+  features: FeatureSpec[];
+  aliases: Array<{ alias: string; version: { version: number } }>;
+  versions: RegistryVersion[];
+}
+
+const MODEL_QUERY = `query ServingModel($name: String!) {
+  model(name: $name) {
+    name task labels
+    features { name type categories }
+    aliases { alias version { version } }
+    versions { version digest status signature { inputName inputType featureCount probabilitiesOutput valueOutput classCount } }
+  }
+}`;
+
+/**
+ * How the prediction service learns what to serve: the registry's own GraphQL API for model
+ * metadata and its artifact endpoint for bytes. It never reads the registry's tables.
+ */
+export class RegistryClient {
+  private readonly artifactsBase: string;
+
+  constructor(
+    private readonly graphqlUrl: string,
+    private readonly timeoutMs = 10000,
+  ) {
+    this.artifactsBase = graphqlUrl.replace(/\/graphql\/?$/, '') + '/artifacts/';
+  }
+
+  async model(name: string, requestId?: string): Promise<RegistryModel> {
+    const res = await fetch(this.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(requestId && { 'x-request-id': requestId }) },
+      body: JSON.stringify({ query: MODEL_QUERY, variables: { name } }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    }).catch((err: unknown) => {
+      throw new InternalError(`the registry is unreachable: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    const body = (await res.json().catch(() => ({}))) as { data?: { model: RegistryModel | null }; errors?: Array<{ message: string }> };
+    if (body.errors?.length || !body.data) {
+      throw new InternalError(`the registry failed to describe model ${name}: ${body.errors?.[0]?.message ?? `HTTP ${res.status}`}`);
+    }
+    if (!body.data.model) throw new NotFoundError(`model ${name} does not exist`, { model: name });
+    return body.data.model;
+  }
+
+  async artifact(digest: string): Promise<Uint8Array> {
+    const res = await fetch(this.artifactsBase + digest, { signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)) });
+    if (!res.ok) throw new InternalError(`the registry could not supply artifact ${digest} (HTTP ${res.status})`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+}

@@ -1,0 +1,45 @@
+import type { SubgraphServices } from '@modelplane/core';
+import { SessionPool } from '@modelplane/inference';
+import { ModelCatalog } from './model-catalog';
+import { PredictionLogWriter } from './prediction-log-writer';
+import { Predictor } from './predictor';
+import { RegistryClient } from './registry-client';
+
+export interface ServingRuntime {
+  catalog: ModelCatalog;
+  log: PredictionLogWriter;
+  predictor: Predictor;
+}
+
+const runtimes = new WeakMap<SubgraphServices, ServingRuntime>();
+
+/** The one serving runtime of this process, shared by the resolvers and the start/stop hooks. */
+export function servingRuntime(services: SubgraphServices): ServingRuntime {
+  let runtime = runtimes.get(services);
+  if (!runtime) {
+    const { config } = services;
+    const pool = new SessionPool({ idleMs: config.SESSION_IDLE_MS });
+    const catalog = new ModelCatalog(services, new RegistryClient(config.REGISTRY_URL, config.SUBGRAPH_TIMEOUT_MS), pool);
+    const log = new PredictionLogWriter({
+      db: services.db,
+      logger: services.logger,
+      registry: services.metrics.registry,
+      capacity: config.PREDICTION_LOG_BUFFER,
+      flushMs: config.PREDICTION_LOG_FLUSH_MS,
+    });
+    runtime = { catalog, log, predictor: new Predictor(services, catalog, log) };
+    runtimes.set(services, runtime);
+  }
+  return runtime;
+}
+
+/** Starts listening for model changes and flushing the log; the returned stop flushes everything. */
+export async function startServing(services: SubgraphServices): Promise<() => Promise<void>> {
+  const runtime = servingRuntime(services);
+  await runtime.catalog.start();
+  runtime.log.start();
+  return async () => {
+    await runtime.log.stop();
+    await runtime.catalog.stop();
+  };
+}
