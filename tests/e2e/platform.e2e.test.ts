@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { gql, startPlatform, type Platform } from '../support/processes';
 
 const REGISTER = `mutation Register($input: RegisterModelInput!) {
-  registerModel(input: $input) { name task features { name type } labels description }
+  registerModel(input: $input) { name task features { name type categories } labels description }
 }`;
 
 const OVERVIEW = `query Overview($name: String!) {
@@ -18,8 +18,8 @@ const rainModel = {
   name: 'seattle-rain',
   task: 'BINARY_CLASSIFICATION',
   features: [
-    { name: 'precipitation', type: 'NUMERIC' },
-    { name: 'season', type: 'CATEGORICAL' },
+    { name: 'precipitation', type: 'NUMERIC', categories: null },
+    { name: 'season', type: 'CATEGORICAL', categories: ['winter', 'spring', 'summer', 'autumn'] },
   ],
   labels: ['dry', 'rain'],
   description: 'first',
@@ -101,6 +101,17 @@ describe('the platform through the gateway', () => {
     const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
     expect((await fetch(`${platform.base}/health/live`)).status).toBe(200);
+  });
+
+  it('a categorical feature without categories, or a numeric one with them, is rejected with BAD_USER_INPUT', async () => {
+    const noCategories = await gql(platform.url, REGISTER, {
+      input: { ...rainModel, name: 'nocat', features: [{ name: 'season', type: 'CATEGORICAL' }] },
+    });
+    expect(noCategories.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const numericWithCategories = await gql(platform.url, REGISTER, {
+      input: { ...rainModel, name: 'numcat', features: [{ name: 'x', type: 'NUMERIC', categories: ['a'] }] },
+    });
+    expect(numericWithCategories.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('duplicate feature names and labels on a regression model are rejected with BAD_USER_INPUT', async () => {
