@@ -64,7 +64,7 @@ export interface Platform extends ServiceProcess {
 }
 
 /** The whole platform (`modelplane-server all`) on free ports against the given database. */
-export async function startPlatform(databaseUrl: string, ports?: Record<string, number>): Promise<Platform> {
+export async function startPlatform(databaseUrl: string, ports?: Record<string, number>, extraEnv: Record<string, string> = {}): Promise<Platform> {
   const chosen = ports ?? {
     PORT: await freePort(),
     REGISTRY_PORT: await freePort(),
@@ -73,7 +73,7 @@ export async function startPlatform(databaseUrl: string, ports?: Record<string, 
     MONITORING_PORT: await freePort(),
   };
   const env = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, String(v)]));
-  const service = await startService('all', { DATABASE_URL: databaseUrl, ...env }, 'PORT', 60000);
+  const service = await startService('all', { DATABASE_URL: databaseUrl, ...extraEnv, ...env }, 'PORT', 60000);
   return { ...service, ports: chosen };
 }
 

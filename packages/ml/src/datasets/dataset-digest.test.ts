@@ -32,7 +32,10 @@ describe('dataset digest', () => {
   });
 
   it('is equal for equal content regardless of name or key order, and changes with any value', () => {
-    const reordered = { rows: tiny.rows.map((r) => ({ date: r.date, label: r.label, features: [...r.features] })), featureNames: ['a', 'b'] };
+    const reordered = {
+      rows: tiny.rows.map((r) => ({ date: r.date, label: r.label, features: [...r.features] })),
+      featureNames: ['a', 'b'],
+    };
     expect(datasetDigest(reordered)).toBe(datasetDigest(tiny));
     const changed = { ...tiny, rows: [tiny.rows[0], { ...tiny.rows[1], features: [2, -3.0000001] }] };
     expect(datasetDigest(changed)).not.toBe(datasetDigest(tiny));

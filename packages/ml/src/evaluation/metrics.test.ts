@@ -59,7 +59,12 @@ describe('ROC AUC', () => {
   });
 
   it('depends only on the order of the scores', () => {
-    expect(rocAuc(y, scores.map((s) => Math.exp(5 * s)))).toBeCloseTo(0.68, 15);
+    expect(
+      rocAuc(
+        y,
+        scores.map((s) => Math.exp(5 * s)),
+      ),
+    ).toBeCloseTo(0.68, 15);
   });
 
   it('is NaN when only one class is present', () => {

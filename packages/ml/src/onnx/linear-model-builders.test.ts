@@ -67,7 +67,9 @@ describe('generic ONNX builders', () => {
   it('validates coefficient shapes', () => {
     expect(() => buildLogisticRegressionOnnx({ weights: [1], intercept: 0, featureCount: 2 })).toThrow('1 weights for 2 features');
     expect(() => buildSoftmaxRegressionOnnx({ weights: [[1]], intercepts: [0], featureCount: 1 })).toThrow('at least 2 classes');
-    expect(() => buildSoftmaxRegressionOnnx({ weights: [[1], [2]], intercepts: [0, 0], featureCount: 1, classCount: 3 })).toThrow('classCount');
+    expect(() => buildSoftmaxRegressionOnnx({ weights: [[1], [2]], intercepts: [0, 0], featureCount: 1, classCount: 3 })).toThrow(
+      'classCount',
+    );
     expect(() => buildLinearRegressionOnnx({ weights: [NaN], intercept: 0, featureCount: 1 })).toThrow('finite');
   });
 });

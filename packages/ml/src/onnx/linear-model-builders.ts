@@ -1,5 +1,11 @@
 import { onnx } from 'onnx-proto';
-import { ONNX_INPUT_NAME, ONNX_LABEL_OUTPUT, ONNX_METADATA_KEYS, ONNX_PROBABILITIES_OUTPUT, ONNX_REGRESSION_OUTPUT } from './onnx-conventions';
+import {
+  ONNX_INPUT_NAME,
+  ONNX_LABEL_OUTPUT,
+  ONNX_METADATA_KEYS,
+  ONNX_PROBABILITIES_OUTPUT,
+  ONNX_REGRESSION_OUTPUT,
+} from './onnx-conventions';
 import {
   binaryClassifierHead,
   binaryClassifierOutputs,
@@ -90,9 +96,11 @@ export interface SoftmaxRegressionOnnxOptions extends LinearOnnxOptions {
 export function buildSoftmaxRegressionOnnx(options: SoftmaxRegressionOnnxOptions): Uint8Array {
   const K = options.weights.length;
   if (K < 2) throw new Error('a multiclass model needs at least 2 classes');
-  if (options.classCount !== undefined && options.classCount !== K) throw new Error(`classCount is ${options.classCount} but weights has ${K} rows`);
+  if (options.classCount !== undefined && options.classCount !== K)
+    throw new Error(`classCount is ${options.classCount} but weights has ${K} rows`);
   options.weights.forEach((w, k) => checkCoefficients(`class ${k}`, w, options.featureCount));
-  if (options.intercepts.length !== K || !options.intercepts.every(Number.isFinite)) throw new Error(`intercepts must be ${K} finite numbers`);
+  if (options.intercepts.length !== K || !options.intercepts.every(Number.isFinite))
+    throw new Error(`intercepts must be ${K} finite numbers`);
   const linear = affine('logits', options.weights, options.intercepts, 'logits');
   return encodeModel({
     graphName: options.graphName ?? 'softmax_regression',
@@ -108,7 +116,11 @@ export function buildSoftmaxRegressionOnnx(options: SoftmaxRegressionOnnxOptions
       tensorValueInfo(ONNX_LABEL_OUTPUT, onnx.TensorProto.DataType.INT64, ['N']),
       tensorValueInfo(ONNX_PROBABILITIES_OUTPUT, onnx.TensorProto.DataType.DOUBLE, ['N', K]),
     ],
-    metadata: { [ONNX_METADATA_KEYS.task]: 'multiclass-classification', [ONNX_METADATA_KEYS.classCount]: String(K), ...metadataWithNames(options) },
+    metadata: {
+      [ONNX_METADATA_KEYS.task]: 'multiclass-classification',
+      [ONNX_METADATA_KEYS.classCount]: String(K),
+      ...metadataWithNames(options),
+    },
   });
 }
 

@@ -2,13 +2,7 @@ import { canonicalJson } from '../canonical-json';
 import { GradientBoostingClassifier } from '../trainers/gradient-boosting';
 import { LogisticRegression } from '../trainers/logistic-regression';
 import { buildLogisticRegressionOnnx } from './linear-model-builders';
-import {
-  ONNX_INPUT_NAME,
-  ONNX_INPUT_TYPE,
-  ONNX_METADATA_KEYS,
-  ONNX_ML_DOMAIN,
-  ONNX_OUTPUT_NAMES,
-} from './onnx-conventions';
+import { ONNX_INPUT_NAME, ONNX_INPUT_TYPE, ONNX_METADATA_KEYS, ONNX_ML_DOMAIN, ONNX_OUTPUT_NAMES } from './onnx-conventions';
 import { binaryClassifierHead, binaryClassifierOutputs, doubleTensor, encodeModel, featuresInput, node } from './onnx-graph';
 import { onnx } from 'onnx-proto';
 

@@ -68,7 +68,11 @@ export function node(
 }
 
 /** A graph input/output; string dims are symbolic (e.g. 'N' for the batch). */
-export function tensorValueInfo(name: string, elemType: onnx.TensorProto.DataType, dims: readonly (number | string)[]): onnx.IValueInfoProto {
+export function tensorValueInfo(
+  name: string,
+  elemType: onnx.TensorProto.DataType,
+  dims: readonly (number | string)[],
+): onnx.IValueInfoProto {
   return {
     name,
     type: {

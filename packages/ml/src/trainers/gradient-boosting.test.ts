@@ -24,7 +24,9 @@ describe('gradient-boosted trees', () => {
       minSamplesLeaf: 1,
     });
     expect(model.baseScore).toBe(0);
-    expect(model.trees).toEqual([{ feature: [0, -1, -1], threshold: [2.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -2, 2] }]);
+    expect(model.trees).toEqual([
+      { feature: [0, -1, -1], threshold: [2.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -2, 2] },
+    ]);
     expect(Array.from(model.decisionFunction([[0], [2.5], [2.5000001], [9]]))).toEqual([-2, -2, 2, 2]);
   });
 
@@ -88,7 +90,9 @@ describe('gradient-boosted trees', () => {
 
   it('reports progress once per round, ending at 1 with a falling training loss', () => {
     const calls: { fraction: number; step: number; loss: number }[] = [];
-    new GradientBoostingClassifier().fit(X, y, { rounds: 10 }, (fraction, info) => calls.push({ fraction, step: info.step, loss: info.loss }));
+    new GradientBoostingClassifier().fit(X, y, { rounds: 10 }, (fraction, info) =>
+      calls.push({ fraction, step: info.step, loss: info.loss }),
+    );
     expect(calls.map((c) => c.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(calls[9].fraction).toBe(1);
     expect(calls[9].loss).toBeLessThan(calls[0].loss);

@@ -200,7 +200,12 @@ export class GradientBoostingClassifier implements BinaryClassifier<GradientBoos
     if (!Number.isInteger(p.seed)) throw new Error(`seed must be an integer, got ${p.seed}`);
     const { rows: n, features: f } = checkTrainingData(X, y);
 
-    const columns = Array.from({ length: f }, (_, j) => binFeature(Float64Array.from(X, (row) => row[j]), p.maxBins));
+    const columns = Array.from({ length: f }, (_, j) =>
+      binFeature(
+        Float64Array.from(X, (row) => row[j]),
+        p.maxBins,
+      ),
+    );
     let positives = 0;
     for (let i = 0; i < n; i++) positives += y[i];
     const rate = Math.min(Math.max(positives / n, 1e-6), 1 - 1e-6);

@@ -35,7 +35,11 @@ describe('cross-validation folds', () => {
   });
 
   it('cuts contiguous blocks in row order', () => {
-    expect(contiguousKFold(7, 3)).toEqual([[0, 1], [2, 3], [4, 5, 6]]);
+    expect(contiguousKFold(7, 3)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5, 6],
+    ]);
   });
 });
 
@@ -50,7 +54,11 @@ describe('candidates', () => {
   });
 
   it('draws distinct random candidates from lists and ranges, fixed by the seed', () => {
-    const space = { maxDepth: { min: 1, max: 6, integer: true }, learningRate: { min: 0.01, max: 1, scale: 'log' as const }, subsample: [0.5, 1] };
+    const space = {
+      maxDepth: { min: 1, max: 6, integer: true },
+      learningRate: { min: 0.01, max: 1, scale: 'log' as const },
+      subsample: [0.5, 1],
+    };
     const a = randomCandidates<GradientBoostingParams>(space, 8, 9);
     expect(a).toHaveLength(8);
     expect(randomCandidates<GradientBoostingParams>(space, 8, 9)).toEqual(a);

@@ -37,14 +37,22 @@ describe('logistic regression', () => {
 
   it('reaches the same optimum by gradient descent, more slowly', () => {
     const newton = new LogisticRegression().fit(X, y, { l2: 0.01 });
-    const gd = new LogisticRegression().fit(X, y, { l2: 0.01, solver: 'gradient-descent', learningRate: 1, maxIter: 5000, tolerance: 1e-7 });
+    const gd = new LogisticRegression().fit(X, y, {
+      l2: 0.01,
+      solver: 'gradient-descent',
+      learningRate: 1,
+      maxIter: 5000,
+      tolerance: 1e-7,
+    });
     thetaOf(gd).forEach((v, j) => expect(v).toBeCloseTo(thetaOf(newton)[j], 4));
     expect(gd.trainingSummary.iterations).toBeGreaterThan(newton.trainingSummary.iterations);
   });
 
   it('reports progress as training advances and finishes at 1', () => {
     const calls: [number, number][] = [];
-    new LogisticRegression().fit(X, y, { solver: 'gradient-descent', maxIter: 20, tolerance: 0 }, (fraction, info) => calls.push([fraction, info.loss]));
+    new LogisticRegression().fit(X, y, { solver: 'gradient-descent', maxIter: 20, tolerance: 0 }, (fraction, info) =>
+      calls.push([fraction, info.loss]),
+    );
     expect(calls).toHaveLength(20);
     expect(calls[calls.length - 1][0]).toBe(1);
     for (let i = 1; i < calls.length; i++) {
