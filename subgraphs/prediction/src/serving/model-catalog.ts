@@ -24,6 +24,8 @@ import { PredictionRoute } from '../resolvers/types/prediction.type';
 import type { RegistryClient, RegistryModel } from './registry-client';
 
 export const PRODUCTION_ALIAS = 'production';
+/** Longest a request waits for an announced change before answering from the previous state. */
+const MAX_WAIT_FOR_CHANGE_MS = 2000;
 
 export interface ServingVersion {
   version: number;
@@ -75,7 +77,9 @@ function bucket(key: string): number {
 export class ModelCatalog {
   private readonly models = new Map<string, Promise<ServingModel>>();
   private readonly refreshing = new Map<string, Promise<void>>();
-  private readonly again = new Set<string>();
+  private readonly queued = new Map<string, Promise<void>>();
+  /** Refreshes caused by change events; requests for that model wait for them (read-your-writes). */
+  private readonly announced = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
 
@@ -107,14 +111,29 @@ export class ModelCatalog {
   }
 
   private onChange(model: string): void {
-    if (this.models.has(model)) void this.refresh(model);
+    if (!this.models.has(model)) return;
+    const job = this.refresh(model);
+    this.announced.set(model, job);
+    void job.finally(() => {
+      if (this.announced.get(model) === job) this.announced.delete(model);
+    });
   }
 
   private refreshAll(): void {
     for (const name of this.models.keys()) void this.refresh(name);
   }
 
-  get(name: string): Promise<ServingModel> {
+  /**
+   * The serving state of a model. If a change to it was announced and is being applied, wait for
+   * that (bounded) so that a prediction sent right after an alias move or rollback sees it.
+   */
+  async get(name: string): Promise<ServingModel> {
+    const announced = this.announced.get(name);
+    if (announced) await Promise.race([announced, new Promise((r) => setTimeout(r, MAX_WAIT_FOR_CHANGE_MS))]);
+    return this.cached(name);
+  }
+
+  private cached(name: string): Promise<ServingModel> {
     let entry = this.models.get(name);
     if (!entry) {
       entry = this.load(name);
@@ -126,29 +145,35 @@ export class ModelCatalog {
     return entry;
   }
 
-  /** Reloads one model and swaps it in once its sessions are ready. Concurrent calls coalesce. */
+  /**
+   * Reloads one model and swaps it in once its sessions are ready. Refreshes of one model run
+   * one after another; calls made while one is waiting to start share it.
+   */
   refresh(name: string): Promise<void> {
-    const running = this.refreshing.get(name);
-    if (running) {
-      // An event arrived mid-refresh: run once more afterwards, however many arrive.
-      this.again.add(name);
-      return running;
+    const queued = this.queued.get(name);
+    if (queued) return queued;
+    const previous = this.refreshing.get(name) ?? Promise.resolve();
+    const job = previous.then(() => {
+      this.queued.delete(name);
+      return this.reload(name);
+    });
+    this.queued.set(name, job);
+    const tracked = job.finally(() => {
+      if (this.refreshing.get(name) === tracked) this.refreshing.delete(name);
+    });
+    this.refreshing.set(name, tracked);
+    return tracked;
+  }
+
+  private async reload(name: string): Promise<void> {
+    try {
+      const next = await this.load(name);
+      this.models.set(name, Promise.resolve(next));
+      this.updateReferenced();
+    } catch (err) {
+      if (err instanceof NotFoundError) this.models.delete(name);
+      else this.services.logger.warn({ err, model: name }, 'could not refresh model; serving the previous state');
     }
-    const job = (async () => {
-      try {
-        const next = await this.load(name);
-        this.models.set(name, Promise.resolve(next));
-        this.updateReferenced();
-      } catch (err) {
-        if (err instanceof NotFoundError) this.models.delete(name);
-        else this.services.logger.warn({ err, model: name }, 'could not refresh model; serving the previous state');
-      } finally {
-        this.refreshing.delete(name);
-        if (this.again.delete(name)) void this.refresh(name);
-      }
-    })();
-    this.refreshing.set(name, job);
-    return job;
   }
 
   private async load(name: string): Promise<ServingModel> {
