@@ -2,6 +2,7 @@ import { ExperimentsInit1763769600000 } from './experiments/1763769600000-experi
 import { MonitoringInit1763769600000 } from './monitoring/1763769600000-monitoring-init';
 import { PredictionInit1763769600000 } from './prediction/1763769600000-prediction-init';
 import { PredictionServing1763856000000 } from './prediction/1763856000000-prediction-serving';
+import { PredictionLogSequence1763942400000 } from './prediction/1763942400000-prediction-log-sequence';
 import { RegistryInit1763769600000 } from './registry/1763769600000-registry-init';
 import { RegistryVersions1763856000000 } from './registry/1763856000000-registry-versions';
 
@@ -10,6 +11,6 @@ import { RegistryVersions1763856000000 } from './registry/1763856000000-registry
  * (with its own migrations table), so services can be deployed and migrated separately.
  */
 export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000];
-export const predictionMigrations = [PredictionInit1763769600000, PredictionServing1763856000000];
+export const predictionMigrations = [PredictionInit1763769600000, PredictionServing1763856000000, PredictionLogSequence1763942400000];
 export const experimentsMigrations = [ExperimentsInit1763769600000];
 export const monitoringMigrations = [MonitoringInit1763769600000];

@@ -270,6 +270,30 @@ describe('model registry and ONNX serving through the gateway', () => {
     expect(rows[0].latency_ms).toBeGreaterThan(0);
   });
 
+  it('the prediction log and feedback are published as streams that page by cursor without repeats', async () => {
+    const stream = `http://127.0.0.1:${platform.ports.PREDICTION_PORT}/streams`;
+    await waitFor(async () => (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log')).rows[0].n > 0);
+    const { rows } = await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log');
+    const seen = new Set<string>();
+    let after = '';
+    for (;;) {
+      const page = (await (await fetch(`${stream}/predictions?after=${after}&limit=17`)).json()) as {
+        items: Array<{ id: string; model: string }>;
+        next: string;
+      };
+      for (const item of page.items) {
+        expect(seen.has(item.id)).toBe(false);
+        seen.add(item.id);
+      }
+      if (!page.items.length) break;
+      after = page.next;
+    }
+    expect(seen.size).toBe(rows[0].n);
+    expect((await fetch(`${stream}/predictions?after=garbage`)).status).toBe(400);
+    const feedback = (await (await fetch(`${stream}/feedback`)).json()) as { items: unknown[] };
+    expect(Array.isArray(feedback.items)).toBe(true);
+  });
+
   it('recordFeedback is idempotent per prediction and refuses contradictions and strangers', async () => {
     const { data } = await predict();
     const id = data!.predict.id;

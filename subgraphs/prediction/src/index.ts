@@ -3,6 +3,7 @@ import { predictionMigrations } from '@modelplane/migrations';
 import { Feedback } from './entities/feedback.entity';
 import { PredictionLog } from './entities/prediction-log.entity';
 import { TrafficSplit } from './entities/traffic-split.entity';
+import { logStreamRoutes } from './log-stream.routes';
 import { PredictionResolver } from './resolvers/prediction.resolver';
 import { TrafficSplitResolver } from './resolvers/traffic-split.resolver';
 import { startServing } from './serving/serving-runtime';
@@ -14,5 +15,6 @@ export const predictionSubgraph: SubgraphDefinition = {
   resolvers: [PredictionResolver, TrafficSplitResolver],
   orphanedTypes: [ModelRefType(), ModelVersionRefType()],
   references: () => modelRefReferences,
+  routes: logStreamRoutes,
   start: startServing,
 };
