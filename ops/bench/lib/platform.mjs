@@ -1,0 +1,60 @@
+// Shared by the benchmarks: start the compiled platform on free ports with a fresh embedded
+// PostgreSQL (or DATABASE_URL), and a tiny GraphQL client.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const serverMain = join(root, 'packages', 'server', 'dist', 'main.js');
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+export async function startPlatform(extraEnv = {}) {
+  const home = await mkdtemp(join(tmpdir(), 'modelplane-bench-'));
+  const ports = {};
+  for (const k of ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT', 'EMBEDDED_PG_PORT']) ports[k] = await freePort();
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), MODELPLANE_HOME: home, LOG_LEVEL: 'warn', ...extraEnv };
+  const child = spawn(process.execPath, [serverMain, 'all'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const t0 = performance.now();
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${ports.PORT}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}`);
+    if (performance.now() - t0 > 120000) throw new Error('platform not ready after 120 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    ports,
+    gateway: `http://127.0.0.1:${ports.PORT}/graphql`,
+    subgraph: (port) => `http://127.0.0.1:${port}/graphql`,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function gql(url, query, variables) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  if (body.errors) throw new Error(`${body.errors[0].message}`);
+  return body.data;
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
