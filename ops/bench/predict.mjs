@@ -28,7 +28,14 @@ const PREDICT = 'query Predict($f: JSONObject!) { predict(model: "bench", featur
 const BATCH = 'query PredictBatch($rows: [JSONObject!]!) { predictBatch(model: "bench", rows: $rows) { label score } }';
 
 async function load(url, body, seconds = SECONDS, connections = CONNECTIONS) {
-  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds,
+  });
   const errors = result.errors + result.non2xx + result.timeouts;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total };
 }
@@ -128,14 +135,26 @@ try {
   await writeFile(join(root, 'ops', 'bench', 'results', 'predict.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const f = (x, d = 0) => Number(x).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const r = results;
-  console.log(`| path (${F} features, ${CONNECTIONS} connections, ${SECONDS} s each) | single rows/s | p50 / p99 under load | p50 / p99 one at a time | 1000-row batch rows/s |`);
+  console.log(
+    `| path (${F} features, ${CONNECTIONS} connections, ${SECONDS} s each) | single rows/s | p50 / p99 under load | p50 / p99 one at a time | 1000-row batch rows/s |`,
+  );
   console.log('| --- | --- | --- | --- | --- |');
-  console.log(`| (a) gateway | ${f(r.gatewaySingle.rps)} | ${r.gatewaySingle.p50} / ${r.gatewaySingle.p99} ms | ${f(r.gatewaySingleLight.p50, 2)} / ${f(r.gatewaySingleLight.p99, 2)} ms | ${f(r.gatewayBatch.rps * 1000)} |`);
-  console.log(`| (b) prediction subgraph direct | ${f(r.directSingle.rps)} | ${r.directSingle.p50} / ${r.directSingle.p99} ms | ${f(r.directSingleLight.p50, 2)} / ${f(r.directSingleLight.p99, 2)} ms | ${f(r.directBatch.rps * 1000)} |`);
-  console.log(`| (c) ONNX Runtime in-process | ${f(r.raw.single.rps)} | | ${f(r.raw.single.p50, 3)} / ${f(r.raw.single.p99, 3)} ms | ${f(r.raw.batched.rps * 1000)} |`);
+  console.log(
+    `| (a) gateway | ${f(r.gatewaySingle.rps)} | ${r.gatewaySingle.p50} / ${r.gatewaySingle.p99} ms | ${f(r.gatewaySingleLight.p50, 2)} / ${f(r.gatewaySingleLight.p99, 2)} ms | ${f(r.gatewayBatch.rps * 1000)} |`,
+  );
+  console.log(
+    `| (b) prediction subgraph direct | ${f(r.directSingle.rps)} | ${r.directSingle.p50} / ${r.directSingle.p99} ms | ${f(r.directSingleLight.p50, 2)} / ${f(r.directSingleLight.p99, 2)} ms | ${f(r.directBatch.rps * 1000)} |`,
+  );
+  console.log(
+    `| (c) ONNX Runtime in-process | ${f(r.raw.single.rps)} | | ${f(r.raw.single.p50, 3)} / ${f(r.raw.single.p99, 3)} ms | ${f(r.raw.batched.rps * 1000)} |`,
+  );
   console.log('');
-  console.log(`Ratios in this run: gateway/direct single ${f(summary.ratios.gatewayVsDirectSingle * 100)} %, gateway/direct batch ${f(summary.ratios.gatewayVsDirectBatchRows * 100)} %, direct/raw single ${f(summary.ratios.directVsRawSingle * 100, 1)} %. Errors: ${errors}.`);
-  console.log(`Stall check (direct, one request at a time): p50/p99 ${f(results.stall.quietP50, 2)}/${f(results.stall.quietP99, 2)} ms alone, ${f(results.stall.busyP50, 2)}/${f(results.stall.busyP99, 2)} ms while ${results.stall.bigBatches} 10 000-row batches ran.`);
+  console.log(
+    `Ratios in this run: gateway/direct single ${f(summary.ratios.gatewayVsDirectSingle * 100)} %, gateway/direct batch ${f(summary.ratios.gatewayVsDirectBatchRows * 100)} %, direct/raw single ${f(summary.ratios.directVsRawSingle * 100, 1)} %. Errors: ${errors}.`,
+  );
+  console.log(
+    `Stall check (direct, one request at a time): p50/p99 ${f(results.stall.quietP50, 2)}/${f(results.stall.quietP99, 2)} ms alone, ${f(results.stall.busyP50, 2)}/${f(results.stall.busyP99, 2)} ms while ${results.stall.bigBatches} 10 000-row batches ran.`,
+  );
 } finally {
   await platform.stop();
 }

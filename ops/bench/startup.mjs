@@ -24,13 +24,17 @@ const freePort = () =>
 
 async function startOnce(home) {
   const ports = {};
-  for (const k of ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT', 'EMBEDDED_PG_PORT']) ports[k] = String(await freePort());
+  for (const k of ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT', 'EMBEDDED_PG_PORT'])
+    ports[k] = String(await freePort());
   const env = { ...process.env, ...ports, MODELPLANE_HOME: home, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   const t0 = performance.now();
   const child = spawn(process.execPath, [main, 'all'], { env, stdio: 'ignore' });
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${ports.PORT}/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${ports.PORT}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
     if (performance.now() - t0 > 120000) throw new Error('not ready after 120 s');
@@ -75,6 +79,8 @@ await mkdir(join(root, 'ops', 'bench', 'results'), { recursive: true });
 await writeFile(join(root, 'ops', 'bench', 'results', 'startup.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log('| start-up (spawn → gateway ready) | median | max |');
 console.log('| --- | --- | --- |');
-console.log(`| cold: new MODELPLANE_HOME (initdb + migrations) | ${(result.coldMedianMs / 1000).toFixed(1)} s | ${(result.coldMaxMs / 1000).toFixed(1)} s |`);
+console.log(
+  `| cold: new MODELPLANE_HOME (initdb + migrations) | ${(result.coldMedianMs / 1000).toFixed(1)} s | ${(result.coldMaxMs / 1000).toFixed(1)} s |`,
+);
 console.log(`| warm: existing cluster | ${(result.warmMedianMs / 1000).toFixed(1)} s | ${(result.warmMaxMs / 1000).toFixed(1)} s |`);
 console.log(`| SIGTERM → all stopped (PostgreSQL included) | ${(result.stopMedianMs / 1000).toFixed(1)} s | |`);

@@ -1,7 +1,7 @@
 // Shared by the benchmarks: start the compiled platform on free ports with a fresh embedded
 // PostgreSQL (or DATABASE_URL), and a tiny GraphQL client.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,19 +22,32 @@ export const freePort = () =>
 export async function startPlatform(extraEnv = {}) {
   const home = await mkdtemp(join(tmpdir(), 'modelplane-bench-'));
   const ports = {};
-  for (const k of ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT', 'EMBEDDED_PG_PORT']) ports[k] = await freePort();
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), MODELPLANE_HOME: home, LOG_LEVEL: 'warn', ...extraEnv };
+  for (const k of ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT', 'EMBEDDED_PG_PORT'])
+    ports[k] = await freePort();
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    MODELPLANE_HOME: home,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, [serverMain, 'all'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const t0 = performance.now();
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${ports.PORT}/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${ports.PORT}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}`);
     if (performance.now() - t0 > 120000) throw new Error('platform not ready after 120 s');
     await new Promise((r) => setTimeout(r, 50));
   }
+  const { user, password } = JSON.parse(await readFile(join(home, 'postgres-credentials.json'), 'utf8').catch(() => '{}'));
   return {
     ports,
+    databaseUrl:
+      extraEnv.DATABASE_URL ?? `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${ports.EMBEDDED_PG_PORT}/modelplane`,
     gateway: `http://127.0.0.1:${ports.PORT}/graphql`,
     subgraph: (port) => `http://127.0.0.1:${port}/graphql`,
     async stop() {
@@ -47,7 +60,11 @@ export async function startPlatform(extraEnv = {}) {
 }
 
 export async function gql(url, query, variables) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = await res.json();
   if (body.errors) throw new Error(`${body.errors[0].message}`);
   return body.data;

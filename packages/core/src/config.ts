@@ -6,6 +6,11 @@ import { resolve } from 'node:path';
  */
 export type Mode = 'local' | 'production';
 
+// graphql-js and express run development-only checks (graphql's cross-realm instanceOf costs a
+// few percent of every request) unless NODE_ENV is production. Local mode runs the same code as
+// production, so default it before those libraries load; this module is imported first.
+process.env.NODE_ENV ??= 'production';
+
 interface VarSpec<T> {
   doc: string;
   default: string | ((env: NodeJS.ProcessEnv) => string);
@@ -23,6 +28,15 @@ const int =
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new ConfigError(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+    }
+    return n;
+  };
+const num =
+  (min: number, max: number) =>
+  (raw: string, name: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} must be a number between ${min} and ${max}`);
     }
     return n;
   };
@@ -146,11 +160,119 @@ export const configSpec = {
     default: '30000',
     parse: int(1000, 3_600_000),
   },
+  MONITORING_POLL_MS: {
+    doc: 'How often monitoring reads new rows of the prediction log and feedback streams (one consumer across replicas)',
+    default: '1000',
+    parse: int(10, 600000),
+  },
+  MONITORING_STREAM_BATCH: { doc: 'Rows monitoring reads per stream request', default: '2000', parse: int(1, 10000) },
+  MONITORING_EVALUATION_INTERVAL_MS: {
+    doc: 'How often alert rules are evaluated (one pass across replicas); evaluateAlertRules runs a pass on demand',
+    default: '30000',
+    parse: int(100, 86_400_000),
+  },
+  MONITORING_WINDOW_SECONDS: {
+    doc: 'Default window of drift, latency and accuracy reports and of alert rules',
+    default: '3600',
+    parse: int(1, 31 * 86400),
+  },
+  MONITORING_WINDOW_MAX_ROWS: {
+    doc: 'A window holds at most this many of the most recent predictions (bounds the cost of a report)',
+    default: '100000',
+    parse: int(10, 10_000_000),
+  },
+  MONITORING_BASELINE_ROWS: {
+    doc: 'Without a reference profile from experiments, drift compares against the first this-many logged predictions of the version',
+    default: '300',
+    parse: int(10, 1_000_000),
+  },
+  MONITORING_DRIFT_MIN_SAMPLE: {
+    doc: 'Fewer predictions than this in a window: the drift report says insufficient data instead of guessing',
+    default: '30',
+    parse: int(1, 1_000_000),
+  },
+  MONITORING_DRIFT_SHARE: {
+    doc: 'Share of drifted features (0-1) at which a drift report calls the dataset drifted (Evidently: 0.5)',
+    default: '0.5',
+    parse: (raw: string, name: string): number => {
+      const n = Number(raw);
+      if (!(n > 0 && n <= 1)) throw new ConfigError(`${name}=${JSON.stringify(raw)} must be a number in (0, 1]`);
+      return n;
+    },
+  },
+  MONITORING_DRIFT_NUMERIC_METHOD: {
+    doc: 'Drift distance for numeric features with a large reference: WASSERSTEIN_NORMED (Evidently default) or PSI',
+    default: 'WASSERSTEIN_NORMED',
+    parse: oneOf('WASSERSTEIN_NORMED', 'PSI'),
+  },
+  MONITORING_ACCURACY_MIN_LABELS: {
+    doc: 'Labelled predictions a window needs before accuracy, precision, recall and F1 are reported',
+    default: '30',
+    parse: int(1, 1_000_000),
+  },
+  MONITORING_RETRAIN_MIN_INTERVAL_SECONDS: {
+    doc: 'Default least time between two drift-triggered retrainings of a model (setRetrainPolicy may override it)',
+    default: '86400',
+    parse: int(0, 365 * 86400),
+  },
+  MONITORING_RETENTION_HOURS: {
+    doc: 'Consumed predictions and labels older than this are deleted by the evaluator (baselines are kept)',
+    default: '720',
+    parse: int(1, 24 * 3650),
+  },
+  WORKER_PORT: { doc: 'Port of a training worker (`modelplane-server worker`): health and metrics only', default: '4005', parse: port },
+  TRAINING_WORKER: {
+    doc: 'Where training jobs run: `in-process` (inside the experiments subgraph) or `off` (separate `worker` processes); default in-process in local mode',
+    default: (env: NodeJS.ProcessEnv) => (isProduction(env) ? 'off' : 'in-process'),
+    parse: oneOf('in-process', 'off'),
+  },
+  TRAINING_CONCURRENCY: { doc: 'Training jobs one worker process runs at a time', default: '1', parse: int(1, 64) },
+  TRAINING_RETRY_LIMIT: { doc: 'Retries of a training job whose attempt failed or whose worker died', default: '2', parse: int(0, 100) },
+  TRAINING_HEARTBEAT_TIMEOUT_SECONDS: {
+    doc: 'A running training job whose worker has not reported for this long is handed to another worker',
+    default: '30',
+    parse: int(1, 3600),
+  },
+  TRAINING_JOB_TIMEOUT_SECONDS: {
+    doc: 'Longest a training job may run before the queue expires it (and retries it)',
+    default: '3600',
+    parse: int(10, 86_000),
+  },
+  PROMOTION_MIN_AUC_GAIN: {
+    doc: 'Default promotion gate: a retrained version replaces production only if its test ROC AUC is higher by at least this much',
+    default: '0.005',
+    parse: num(-1, 1),
+  },
+  BOOTSTRAP_DEMO_MODEL: {
+    doc: 'On first start (empty registry) train and promote the demo model `seattle-rain` (default: on in local mode, off under NODE_ENV=test)',
+    default: (env: NodeJS.ProcessEnv) => String(!isProduction(env) && env.NODE_ENV !== 'test'),
+    parse: bool,
+  },
   SUBGRAPH_TIMEOUT_MS: { doc: 'Gateway timeout for one subgraph fetch', default: '30000', parse: int(100, 600000) },
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: {
+    doc: 'Bytes a websocket subscriber may fall behind (socket buffer plus queued events) before the gateway disconnects it (close 1013)',
+    default: String(1024 * 1024),
+    parse: int(1024, 2 ** 31 - 1),
+  },
+  SUBSCRIPTION_RETRY_MAX_MS: {
+    doc: 'Longest wait between attempts to re-establish an upstream subscription (exponential backoff from 100 ms)',
+    default: '5000',
+    parse: int(100, 600000),
+  },
+  WEBSOCKET_KEEPALIVE_MS: {
+    doc: 'Ping interval on websockets; a peer that misses a ping for as long again is dropped (0: no pings)',
+    default: '12000',
+    parse: int(0, 600000),
+  },
   SHUTDOWN_TIMEOUT_MS: {
     doc: 'How long SIGTERM waits for in-flight requests before closing',
     default: '10000',
     parse: int(0, 600000),
+  },
+  NODE_ENV: {
+    doc: 'Defaults to production so graphql-js and express skip development-only checks (tests run with test)',
+    default: 'production',
+    parse: str,
   },
   LOG_LEVEL: {
     doc: 'pino log level',

@@ -6,46 +6,58 @@ export interface ClassProbability {
   probability: number;
 }
 
-export interface DecodedPrediction {
-  /** Predicted class label; null for regression. */
-  label: string | null;
+/**
+ * The outputs for N rows, kept columnar: per-row objects are only built for what a client
+ * actually selects (see `probabilitiesAt`), which matters for 10 000-row batches.
+ */
+export interface DecodedBatch {
+  rows: number;
+  /** Predicted class label per row; null entries for regression. */
+  labels: (string | null)[];
   /** Binary: P(positive); multiclass: P(predicted class); regression: the value. */
-  score: number;
-  probabilities: ClassProbability[] | null;
-  value: number | null;
+  scores: Float64Array;
+  /** Row-major [rows, classCount] probabilities; null for regression. */
+  probabilities: Float32Array | Float64Array | null;
+  classCount: number;
+  classLabels: readonly string[] | null;
+  regression: boolean;
 }
 
-/** Turns the session's outputs for N rows into predictions, the same way for every artifact. */
 export function decodeOutputs(
   outputs: InferenceSession.OnnxValueMapType,
   signature: ModelSignature,
   labels: readonly string[] | null,
   rows: number,
-): DecodedPrediction[] {
-  const result: DecodedPrediction[] = new Array(rows);
+): DecodedBatch {
+  const scores = new Float64Array(rows);
+  const predicted: (string | null)[] = new Array(rows);
   if (signature.probabilitiesOutput) {
-    const t = outputs[signature.probabilitiesOutput] as Tensor;
-    const data = t.data as Float32Array | Float64Array;
+    const data = (outputs[signature.probabilitiesOutput] as Tensor).data as Float32Array | Float64Array;
     const k = signature.classCount ?? data.length / rows;
+    const classLabels = labels ?? Array.from({ length: k }, (_, c) => String(c));
     for (let r = 0; r < rows; r++) {
+      const base = r * k;
       let best = 0;
-      const probabilities: ClassProbability[] = new Array(k);
-      for (let c = 0; c < k; c++) {
-        const p = data[r * k + c]!;
-        probabilities[c] = { label: labels?.[c] ?? String(c), probability: p };
-        if (p > data[r * k + best]!) best = c;
-      }
+      for (let c = 1; c < k; c++) if (data[base + c]! > data[base + best]!) best = c;
+      predicted[r] = classLabels[best]!;
       // Binary score is P(positive class), whichever class wins.
-      const score = k === 2 ? data[r * k + 1]! : data[r * k + best]!;
-      result[r] = { label: probabilities[best]!.label, score, probabilities, value: null };
+      scores[r] = k === 2 ? data[base + 1]! : data[base + best]!;
     }
-    return result;
+    return { rows, labels: predicted, scores, probabilities: data, classCount: k, classLabels, regression: false };
   }
-  const t = outputs[signature.valueOutput!] as Tensor;
-  const data = t.data as Float32Array | Float64Array;
+  const data = (outputs[signature.valueOutput!] as Tensor).data as Float32Array | Float64Array;
   for (let r = 0; r < rows; r++) {
-    const value = data[r]!;
-    result[r] = { label: null, score: value, probabilities: null, value };
+    scores[r] = data[r]!;
+    predicted[r] = null;
   }
-  return result;
+  return { rows, labels: predicted, scores, probabilities: null, classCount: 0, classLabels: null, regression: true };
+}
+
+/** The class probabilities of one row, as objects (only when a client asks for them). */
+export function probabilitiesAt(batch: DecodedBatch, row: number): ClassProbability[] | null {
+  if (!batch.probabilities) return null;
+  const k = batch.classCount;
+  const out: ClassProbability[] = new Array(k);
+  for (let c = 0; c < k; c++) out[c] = { label: batch.classLabels![c]!, probability: batch.probabilities[row * k + c]! };
+  return out;
 }

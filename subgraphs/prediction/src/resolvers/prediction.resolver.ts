@@ -2,27 +2,60 @@ import { BadUserInputError, ConflictError, NotFoundError, type RequestContext, t
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
-import type { PredictionResult } from '../serving/predictor';
+import { probabilitiesAt } from '@modelplane/inference';
+import type { ServedBatch } from '../serving/predictor';
 import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
 import { PredictArgs, PredictBatchArgs } from './types/predict.args';
 import { Prediction } from './types/prediction.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function toGraphQL(p: PredictionResult): Prediction {
-  return {
-    id: p.id,
-    model: { name: p.modelName },
-    modelVersion: { modelName: p.modelName, version: p.version },
-    version: p.version,
-    route: p.route,
-    label: p.label,
-    score: p.score,
-    probabilities: p.probabilities,
-    value: p.value,
-    latencyMs: p.latencyMs,
-  };
+/**
+ * One row of a served batch as the GraphQL `Prediction`: fields are read lazily from the
+ * columnar batch, so a 10 000-row predictBatch builds only what the client selected.
+ */
+class PredictionView {
+  constructor(
+    private readonly batch: ServedBatch,
+    private readonly row: number,
+  ) {}
+  get id(): string {
+    return this.batch.ids[this.row]!;
+  }
+  get model(): { name: string } {
+    return { name: this.batch.modelName };
+  }
+  get modelVersion(): { modelName: string; version: number } {
+    return { modelName: this.batch.modelName, version: this.batch.version };
+  }
+  get version(): number {
+    return this.batch.version;
+  }
+  get route(): string {
+    return this.batch.route;
+  }
+  get label(): string | null {
+    return this.batch.decoded.labels[this.row]!;
+  }
+  get score(): number {
+    return this.batch.decoded.scores[this.row]!;
+  }
+  get probabilities() {
+    return probabilitiesAt(this.batch.decoded, this.row);
+  }
+  get value(): number | null {
+    return this.batch.decoded.regression ? this.batch.decoded.scores[this.row]! : null;
+  }
+  get latencyMs(): number {
+    return this.batch.latencyMs;
+  }
 }
+
+const views = (batch: ServedBatch): Prediction[] => {
+  const out: Prediction[] = new Array(batch.ids.length);
+  for (let i = 0; i < out.length; i++) out[i] = new PredictionView(batch, i) as unknown as Prediction;
+  return out;
+};
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
@@ -34,13 +67,12 @@ export class PredictionResolver {
 
   @Query(() => Prediction, { description: 'Predicts one row with the production version (or the given version or alias)' })
   async predict(@Args() args: PredictArgs): Promise<Prediction> {
-    const [result] = await this.runtime.predictor.predict(args.model, [args.features], args);
-    return toGraphQL(result!);
+    return views(await this.runtime.predictor.predict(args.model, [args.features], args))[0]!;
   }
 
   @Query(() => [Prediction], { description: 'Predicts many rows in one call, in order' })
   async predictBatch(@Args() args: PredictBatchArgs): Promise<Prediction[]> {
-    return (await this.runtime.predictor.predict(args.model, args.rows, args)).map(toGraphQL);
+    return views(await this.runtime.predictor.predict(args.model, args.rows, args));
   }
 
   @Mutation(() => Feedback, { description: 'Records the true outcome of a prediction; repeating the same call is harmless' })

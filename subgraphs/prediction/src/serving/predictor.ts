@@ -1,21 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, assertModelName, type SubgraphServices } from '@modelplane/core';
-import { decodeOutputs, type DecodedPrediction } from '@modelplane/inference';
+import { decodeOutputs, type DecodedBatch } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
 import { PredictionRoute } from '../resolvers/types/prediction.type';
 import type { ModelCatalog, Route, RouteRequest, ServingModel, ServingVersion } from './model-catalog';
 import type { PredictionLogWriter } from './prediction-log-writer';
 
-export interface PredictionResult extends DecodedPrediction {
-  id: string;
+/** What one predict/predictBatch call served: columnar, one entry per row. */
+export interface ServedBatch {
+  ids: string[];
   modelName: string;
   version: number;
   route: PredictionRoute;
   latencyMs: number;
+  decoded: DecodedBatch;
 }
 
 const MAX_SHADOWS_IN_FLIGHT = 64;
+
+function newIds(n: number): string[] {
+  const ids: string[] = new Array(n);
+  for (let i = 0; i < n; i++) ids[i] = randomUUID();
+  return ids;
+}
 
 /**
  * The serving path: validate and encode the rows, pick the version, run ONNX Runtime, decode,
@@ -55,7 +63,7 @@ export class Predictor {
     });
   }
 
-  async predict(modelName: string, rows: readonly unknown[], request: RouteRequest): Promise<PredictionResult[]> {
+  async predict(modelName: string, rows: readonly unknown[], request: RouteRequest): Promise<ServedBatch> {
     const start = performance.now();
     assertModelName(modelName, 'model');
     const max = this.services.config.PREDICT_BATCH_MAX_ROWS;
@@ -66,35 +74,30 @@ export class Predictor {
     const route = this.catalog.route(model, request);
     const decoded = await this.infer(model, route.target, rows);
     const latencyMs = performance.now() - start;
-    const createdAt = new Date();
-    const results: PredictionResult[] = new Array(decoded.length);
-    for (let i = 0; i < decoded.length; i++) {
-      const d = decoded[i]!;
-      const id = randomUUID();
-      results[i] = { ...d, id, modelName, version: route.target.version, route: route.route, latencyMs };
-      this.log.append({
-        id,
-        model: modelName,
-        version: route.target.version,
-        route: route.route,
-        alias: route.alias,
-        shadowOf: null,
-        features: rows[i],
-        label: d.label,
-        score: d.score,
-        probabilities: d.probabilities?.map((p) => p.probability) ?? null,
-        latencyMs,
-        createdAt,
-      });
-    }
+    const ids = newIds(rows.length);
+    this.log.append({
+      ids,
+      model: modelName,
+      version: route.target.version,
+      route: route.route,
+      alias: route.alias,
+      shadowOf: null,
+      rows,
+      labels: decoded.labels,
+      scores: decoded.scores,
+      probabilities: decoded.probabilities,
+      classCount: decoded.classCount,
+      latencyMs,
+      createdAt: new Date(),
+    });
     const labels = { model: modelName, version: String(route.target.version), route: route.route };
     this.duration.observe(labels, latencyMs / 1000);
     this.rowsServed.inc(labels, rows.length);
-    if (route.shadow && route.shadow.version !== route.target.version) this.shadow(model, route, rows, results);
-    return results;
+    if (route.shadow && route.shadow.version !== route.target.version) this.shadow(model, route, rows, ids);
+    return { ids, modelName, version: route.target.version, route: route.route, latencyMs, decoded };
   }
 
-  private async infer(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedPrediction[]> {
+  private async infer(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedBatch> {
     const sig = version.signature;
     // Validation happens here, before anything runs or is logged.
     const input = model.encoder.encode(rows, sig.inputType);
@@ -106,7 +109,7 @@ export class Predictor {
   }
 
   /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
-  private shadow(model: ServingModel, route: Route, rows: readonly unknown[], primary: PredictionResult[]): void {
+  private shadow(model: ServingModel, route: Route, rows: readonly unknown[], primaryIds: string[]): void {
     const shadow = route.shadow!;
     if (this.shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) {
       this.shadowDropped.inc({ model: model.name });
@@ -117,24 +120,21 @@ export class Predictor {
       const start = performance.now();
       this.infer(model, shadow, rows)
         .then((decoded) => {
-          const latencyMs = performance.now() - start;
-          const createdAt = new Date();
-          decoded.forEach((d, i) =>
-            this.log.append({
-              id: randomUUID(),
-              model: model.name,
-              version: shadow.version,
-              route: PredictionRoute.SHADOW,
-              alias: null,
-              shadowOf: primary[i]!.id,
-              features: rows[i],
-              label: d.label,
-              score: d.score,
-              probabilities: d.probabilities?.map((p) => p.probability) ?? null,
-              latencyMs,
-              createdAt,
-            }),
-          );
+          this.log.append({
+            ids: newIds(rows.length),
+            model: model.name,
+            version: shadow.version,
+            route: PredictionRoute.SHADOW,
+            alias: null,
+            shadowOf: primaryIds,
+            rows,
+            labels: decoded.labels,
+            scores: decoded.scores,
+            probabilities: decoded.probabilities,
+            classCount: decoded.classCount,
+            latencyMs: performance.now() - start,
+            createdAt: new Date(),
+          });
           this.rowsServed.inc({ model: model.name, version: String(shadow.version), route: PredictionRoute.SHADOW }, rows.length);
         })
         .catch((err: unknown) => this.services.logger.warn({ err, model: model.name, version: shadow.version }, 'shadow prediction failed'))
