@@ -181,15 +181,19 @@ describe('model registry and ONNX serving through the gateway', () => {
     expect(code(await gql(platform.url, 'mutation { archiveModelVersion(model: "churn", version: 1) { status } }'))).toBe('CONFLICT');
   });
 
-  it('rollback moves the production alias back and the next prediction uses the old version', async () => {
+  it('rollback moves the production alias back and predictions switch to the old version within a second, none failing', async () => {
     await gql(platform.url, ALIAS, { model: MODEL, alias: 'production', version: 2 });
-    expect((await predict()).data?.predict.modelVersion.version).toBe(2);
+    await waitFor(async () => (await predict()).data?.predict.modelVersion.version === 2, 1000);
     const rollback = await gql<{ rollbackModel: { fromVersion: { version: number }; toVersion: { version: number }; reason: string } }>(
       platform.url,
       'mutation { rollbackModel(model: "churn", reason: "v2 misbehaves") { fromVersion { version } toVersion { version } reason } }',
     );
+    const rolledBackAt = Date.now();
     expect(rollback.data?.rollbackModel).toEqual({ fromVersion: { version: 2 }, toVersion: { version: 1 }, reason: 'v2 misbehaves' });
-    const next = await predict();
+    // Replicas hear of the move by NOTIFY; requests that arrive after the event wait for the swap.
+    let next = await predict();
+    while (next.data?.predict.modelVersion.version !== 1 && Date.now() - rolledBackAt < 1000) next = await predict();
+    expect(next.errors).toBeUndefined();
     expect(next.data?.predict.modelVersion.version).toBe(1);
     expect(next.data?.predict.score).toBeCloseTo(v1.probability(encoded), 12);
     const events = await gql<{ model: { events: Array<{ kind: string; fromVersion: number; toVersion: number; reason: string }> } }>(
@@ -328,6 +332,7 @@ describe('model registry and ONNX serving through the gateway', () => {
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  // Polls a condition that the system promises to reach within timeoutMs.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
