@@ -14,11 +14,15 @@ import {
   requestIdFrom,
   startHttpService,
   type Config,
+  type ConnectionAuthenticator,
   type RequestContext,
   type RunningService,
   type SubgraphName,
 } from '@modelplane/core';
+import { FastPath } from './fast-path';
 import { subgraphFetcher } from './subgraph-fetcher';
+import { subscriptionsOverWebSocketOnly } from './subscriptions/http-subscription-guard';
+import { SubscriptionServer } from './subscriptions/subscription-server';
 
 export interface StartGatewayOptions {
   config: Config;
@@ -26,6 +30,8 @@ export interface StartGatewayOptions {
   port?: number;
   /** Overrides the subgraph URLs from the configuration. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  /** Who a websocket client is, from its graphql-ws connectionParams (default: anonymous). */
+  authenticateConnection?: ConnectionAuthenticator;
 }
 
 export interface RunningGateway extends RunningService {
@@ -47,20 +53,41 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...options.subgraphUrls,
   };
   const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<RequestContext>({
-        url: urls[name] ?? url,
-        fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'],
-        willSendRequest({ request, context }) {
-          // Subgraph logs carry the same request id as the gateway's.
-          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-        },
-      }),
+  const subgraphUrl = (name: string, url: string | undefined) => urls[name] ?? url ?? '';
+  const dataSource = (name: string, url: string | undefined) =>
+    new RemoteGraphQLDataSource<RequestContext>({
+      url: subgraphUrl(name, url),
+      fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'],
+      willSendRequest({ request, context }) {
+        // Subgraph logs carry the same request id as the gateway's.
+        if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+      },
+    });
+  const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name, url }) => dataSource(name, url) });
+  const subscriptions = new SubscriptionServer({
+    config,
+    logger,
+    metrics,
+    dataSource,
+    subgraphUrl,
+    authenticateConnection: options.authenticateConnection,
   });
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  let fastPath: FastPath | undefined;
+  // Registered before Apollo Server starts the gateway, so the first load is seen too.
+  gateway.onSchemaLoadOrUpdate((schemaContext) => {
+    subscriptions.updateSchema(schemaContext);
+    if (config.GATEWAY_FAST_PATH) {
+      fastPath?.close();
+      fastPath = new FastPath({
+        apiSchema: schemaContext.apiSchema,
+        supergraphSdl: schemaContext.coreSupergraphSdl,
+        subgraphUrl,
+        logger,
+        metrics,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+      });
+    }
     loaded = true;
   });
 
@@ -78,17 +105,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         gateway,
         formatError,
         introspection: config.INTROSPECTION,
+        // Our entry points stop services in order on SIGTERM (websockets, then HTTP, then the rest).
+        // Apollo's own handler would drain at once and re-raise the signal, killing the process mid-way.
+        stopOnTerminationSignals: false,
         plugins: [
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
           config.SANDBOX ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
           metrics.plugin(),
           loggingPlugin(),
+          subscriptionsOverWebSocketOnly(),
         ],
       }),
     context: async ({ req }) => {
       const requestId = requestIdFrom(req.headers);
       return { requestId, identity: ANONYMOUS, logger: logger.child({ requestId }) };
     },
+    beforeGraphQL: [(req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next())],
+    attach: (httpServer) => subscriptions.attach(httpServer),
+    // Websocket clients get their close frame (1001) before HTTP drains.
+    beforeDrain: () => subscriptions.close(),
   });
   return { ...running, gateway };
 }

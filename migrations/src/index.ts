@@ -1,5 +1,7 @@
 import { ExperimentsInit1763769600000 } from './experiments/1763769600000-experiments-init';
+import { ExperimentsTracking1764115200000 } from './experiments/1764115200000-experiments-tracking';
 import { MonitoringInit1763769600000 } from './monitoring/1763769600000-monitoring-init';
+import { MonitoringAlerts1764028800000 } from './monitoring/1764028800000-monitoring-alerts';
 import { PredictionInit1763769600000 } from './prediction/1763769600000-prediction-init';
 import { PredictionServing1763856000000 } from './prediction/1763856000000-prediction-serving';
 import { PredictionLogSequence1763942400000 } from './prediction/1763942400000-prediction-log-sequence';
@@ -12,5 +14,5 @@ import { RegistryVersions1763856000000 } from './registry/1763856000000-registry
  */
 export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000];
 export const predictionMigrations = [PredictionInit1763769600000, PredictionServing1763856000000, PredictionLogSequence1763942400000];
-export const experimentsMigrations = [ExperimentsInit1763769600000];
-export const monitoringMigrations = [MonitoringInit1763769600000];
+export const experimentsMigrations = [ExperimentsInit1763769600000, ExperimentsTracking1764115200000];
+export const monitoringMigrations = [MonitoringInit1763769600000, MonitoringAlerts1764028800000];

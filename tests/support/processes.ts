@@ -64,7 +64,11 @@ export interface Platform extends ServiceProcess {
 }
 
 /** The whole platform (`modelplane-server all`) on free ports against the given database. */
-export async function startPlatform(databaseUrl: string, ports?: Record<string, number>, extraEnv: Record<string, string> = {}): Promise<Platform> {
+export async function startPlatform(
+  databaseUrl: string,
+  ports?: Record<string, number>,
+  extraEnv: Record<string, string> = {},
+): Promise<Platform> {
   const chosen = ports ?? {
     PORT: await freePort(),
     REGISTRY_PORT: await freePort(),

@@ -269,6 +269,16 @@ export const configSpec = {
     default: '10000',
     parse: int(0, 600000),
   },
+  GATEWAY_FAST_PATH: {
+    doc: 'Forward operations whose plan is a single fetch straight to their subgraph, streaming the answer back',
+    default: 'true',
+    parse: bool,
+  },
+  GRAPHQL_EXECUTOR: {
+    doc: 'How subgraphs execute operations: `jit` (graphql-jit, compiled once per operation) or `graphql-js`',
+    default: 'jit',
+    parse: oneOf('jit', 'graphql-js'),
+  },
   NODE_ENV: {
     doc: 'Defaults to production so graphql-js and express skip development-only checks (tests run with test)',
     default: 'production',

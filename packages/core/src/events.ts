@@ -10,6 +10,8 @@ export interface ModelChangedEvent {
   kind: string;
   alias?: string;
   version?: number;
+  /** Id of the registry's ModelEvent row (the `modelEvents` subscription loads it). */
+  eventId?: string;
 }
 
 /** A prediction replica refused an artifact whose bytes no longer match their digest. */
@@ -26,4 +28,39 @@ export interface ArtifactIntegrityEvent {
 export const ROUTING_CHANGED = 'routing.changed';
 export interface RoutingChangedEvent {
   model: string;
+}
+
+/** A training run changed (status, progress, metrics); published per run id (`PgPubSub.key(RUN_UPDATED, id)`). */
+export const RUN_UPDATED = 'run.updated';
+export interface RunUpdatedEvent {
+  id: string;
+  model: string;
+  status: string;
+  progress: number;
+}
+
+/**
+ * An alert was fired, acknowledged or resolved (monitoring). Sent on commit with every small
+ * field, so a subscriber renders it without reading the database.
+ */
+export const ALERT_CHANGED = 'alert.changed';
+export interface AlertChangedEvent {
+  id: string;
+  ruleId: string | null;
+  model: string;
+  version: number | null;
+  kind: string;
+  severity: string;
+  status: string;
+  message: string;
+  value: number | null;
+  threshold: number;
+  windowSeconds: number;
+  /** ISO-8601 timestamps. */
+  firedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  /** DRIFT alerts of a model with a retrain policy: PENDING, REQUESTED, FAILED or SKIPPED. */
+  retrainStatus?: string | null;
 }

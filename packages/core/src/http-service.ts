@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import type { ApolloServer, BaseContext, ContextFunction } from '@apollo/server';
 import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-integrations/express5';
 import express from 'express';
@@ -25,6 +26,13 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   routes?: (app: express.Express) => void;
   /** Hook for extra protocols on the same server (e.g. graphql-ws). */
   attach?: (httpServer: Server) => void;
+  /** Middleware between the JSON body parser and Apollo Server on /graphql (auth, fast path). */
+  beforeGraphQL?: express.RequestHandler[];
+  /**
+   * Runs first on stop, before HTTP drains: long-lived connections (websockets) get a proper
+   * close frame here; the drain would otherwise end their TCP connections without one.
+   */
+  beforeDrain?: () => Promise<void>;
   /** Runs after HTTP has drained: close pools, flush buffers. */
   onClose?: () => Promise<void>;
 }
@@ -65,7 +73,13 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
 
   options.routes?.(app);
   await apollo.start();
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), expressMiddleware(apollo, { context: options.context }));
+  app.use(
+    '/graphql',
+    // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
+    express.json({ limit: options.bodyLimit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }),
+    ...(options.beforeGraphQL ?? []),
+    expressMiddleware(apollo, { context: options.context }),
+  );
   // Malformed JSON or an oversized body: answer in GraphQL's shape with a code, not an HTML page.
   app.use(
     (
@@ -106,11 +120,69 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
       stopping ??= (async () => {
         draining = true;
         logger.info(`${options.name} draining`);
+        await options.beforeDrain?.().catch((err: unknown) => logger.error({ err }, 'closing long-lived connections failed'));
         await apollo.stop();
         await options.onClose?.();
         logger.info(`${options.name} stopped`);
       })();
       return stopping;
+    },
+  };
+}
+
+export interface WebSocketEndpoint {
+  wss: WebSocketServer;
+  /**
+   * Sends every open socket a close frame, waits up to timeoutMs for the closing handshakes,
+   * then terminates the rest. New connections are still accepted.
+   */
+  disconnectAll(code: number, reason: string, timeoutMs: number): Promise<void>;
+  /** Refuses new upgrades, then disconnects everyone with 1001 (going away). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Websockets on an HTTP server's own port and path (GraphQL over WebSocket shares /graphql with
+ * HTTP POST). Upgrades to any other path, or after close, are refused with a plain HTTP status.
+ */
+export function webSocketEndpoint(httpServer: Server, path: string, maxPayloadBytes: number): WebSocketEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+  let closing = false;
+  httpServer.on('upgrade', (req, socket, head) => {
+    const pathname = (req.url ?? '').split('?')[0];
+    if (closing || pathname !== path) {
+      const status = closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const disconnectAll = async (code: number, reason: string, timeoutMs: number) => {
+    await Promise.all(
+      [...wss.clients].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const timer = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, timeoutMs);
+            ws.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            ws.close(code, reason);
+          }),
+      ),
+    );
+  };
+  return {
+    wss,
+    disconnectAll,
+    async close(timeoutMs) {
+      closing = true;
+      await disconnectAll(1001, 'server shutting down', timeoutMs);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }

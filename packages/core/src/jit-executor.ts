@@ -1,6 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { BadUserInputError } from './errors';
 
 const MAX_COMPILED = 1000;
 
@@ -22,7 +23,12 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
       if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
       compiled.set(key, query);
     }
-    return query.query(undefined, rc.context, rc.request.variables ?? {}) as ReturnType<GatewayExecutor>;
+    const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+    // No `data` at all means the variables were rejected before execution: the caller's mistake.
+    if (!('data' in result) && result.errors?.length) {
+      return { errors: result.errors.map((e) => new BadUserInputError(e.message, { ...(e.extensions ?? {}) })) };
+    }
+    return result;
   };
   return {
     async load() {

@@ -1,18 +1,22 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { GraphQLError, subscribe, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { useServer } from 'graphql-ws/use/ws';
+import { Gauge } from 'prom-client';
 import type { NonEmptyArray } from 'type-graphql';
 import type { Express } from 'express';
 import type { DataSource, MixedList } from 'typeorm';
 import type { Config } from './config';
-import { ANONYMOUS, requestIdFrom, type RequestContext } from './context';
+import { ANONYMOUS, REQUEST_ID_HEADER, requestIdFrom, type Identity, type RequestContext } from './context';
 import { createDataSource, runMigrations } from './database';
 import { formatError } from './errors';
 import { buildFederatedSchema, type FederatedSchema, type ReferenceResolvers } from './federation';
-import { startHttpService, type RunningService } from './http-service';
+import { startHttpService, webSocketEndpoint, type RunningService, type WebSocketEndpoint } from './http-service';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { jitExecutor } from './jit-executor';
 import { loggingPlugin } from './plugins';
 import { PgPubSub } from './pubsub';
 
@@ -97,6 +101,108 @@ export interface StartSubgraphOptions {
   databaseUrl?: string;
   /** Overrides the configured port (0 picks a free one, as tests do). */
   port?: number;
+  /** Who a websocket connection is, from its connectionParams (default: everyone is anonymous). */
+  authenticateConnection?: ConnectionAuthenticator;
+}
+
+/**
+ * The extension point for websocket auth: validates a connection's `connectionParams` (sent once
+ * in graphql-ws `connection_init`) and says who is calling. Returning null, or throwing (e.g. an
+ * UnauthenticatedError), refuses the connection: graphql-ws closes it with 4403 Forbidden.
+ */
+export type ConnectionAuthenticator = (
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+) => Promise<Identity | null> | Identity | null;
+
+/** Until auth lands every websocket connection is anonymous, as every HTTP request is. */
+export const anonymousConnection: ConnectionAuthenticator = () => ANONYMOUS;
+
+// graphql-ws messages from the gateway are small documents; this caps what a peer can make us buffer.
+const MAX_WEBSOCKET_MESSAGE_BYTES = 1024 * 1024;
+
+/** The request id a websocket operation runs under: per operation, else per connection, else new. */
+export function websocketRequestId(...candidates: unknown[]): string {
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && requestIdFrom({ [REQUEST_ID_HEADER]: candidate }) === candidate) return candidate;
+  }
+  return requestIdFrom({});
+}
+
+/**
+ * Serves the subgraph's schema over graphql-ws on its own `/graphql` (the gateway forwards the
+ * root field of a subscription here). Each operation gets the same RequestContext as an HTTP
+ * request; errors leave through the same formatError, so codes are identical on both paths.
+ */
+function serveWebSockets(
+  endpoint: WebSocketEndpoint,
+  schema: GraphQLSchema,
+  logger: Logger,
+  metrics: Metrics,
+  config: Config,
+  authenticate: ConnectionAuthenticator,
+): void {
+  const streaming = new Gauge({
+    name: 'modelplane_websocket_subscriptions',
+    help: 'Subscriptions this service is serving over websockets',
+    registers: [metrics.registry],
+  });
+  const format = (errors: readonly GraphQLError[], requestId: string | undefined) =>
+    errors.map((err) => {
+      if (err.originalError && !(err.originalError instanceof GraphQLError)) {
+        logger.error({ err: err.originalError, path: err.path, requestId }, 'unexpected error');
+      }
+      return formatError(err.toJSON(), err);
+    });
+  useServer<Record<string, unknown>, { identity: Identity; streams: Set<string> }>(
+    {
+      schema,
+      subscribe,
+      // Only subscriptions over websockets, as on the gateway: queries and mutations are HTTP POST,
+      // where metrics and access logs see them.
+      execute: () => ({
+        errors: [new GraphQLError('only subscriptions are served over the websocket', { extensions: { code: 'BAD_REQUEST' } })],
+      }),
+      // Internal details never travel in close reasons outside local mode.
+      isProd: config.MODELPLANE_MODE === 'production',
+      onConnect: async (ctx) => {
+        try {
+          const identity = await authenticate(ctx.connectionParams);
+          if (!identity) return false;
+          ctx.extra.identity = identity;
+          return true;
+        } catch (err) {
+          if (!(err instanceof GraphQLError)) logger.error({ err }, 'websocket authentication failed');
+          return false;
+        }
+      },
+      context: (ctx, _id, payload): RequestContext => {
+        const requestId = websocketRequestId(payload.extensions?.requestId, ctx.connectionParams?.requestId);
+        return { requestId, identity: ctx.extra.identity ?? ANONYMOUS, logger: logger.child({ requestId }) };
+      },
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+          (ctx.extra.streams ??= new Set()).add(id);
+          streaming.inc();
+        }
+      },
+      // Called for every operation, also when its socket closed abruptly.
+      onComplete: (ctx, id) => {
+        if (ctx.extra.streams?.delete(id)) streaming.dec();
+      },
+      onNext: (_ctx, _id, _payload, args, result: ExecutionResult) =>
+        result.errors
+          ? { ...result, errors: format(result.errors, (args.contextValue as RequestContext | undefined)?.requestId) }
+          : undefined,
+      onError: (_ctx, _id, _payload, errors) => format(errors, undefined),
+    },
+    endpoint.wss,
+    config.WEBSOCKET_KEEPALIVE_MS,
+  );
+}
+
+/** How long a websocket peer gets to answer our close frame on shutdown. */
+export function closeHandshakeMs(config: Config): number {
+  return Math.min(config.SHUTDOWN_TIMEOUT_MS, 2000);
 }
 
 export interface RunningSubgraph extends RunningService {
@@ -132,6 +238,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   const { schema, sdl } = await buildSubgraph(definition, services);
   const stopBackground = definition.start ? await definition.start(services) : undefined;
 
+  let websockets: WebSocketEndpoint | undefined;
   const running = await startHttpService<RequestContext>({
     name: definition.name,
     logger,
@@ -146,9 +253,12 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     },
     apollo: (httpServer) =>
       new ApolloServer<RequestContext>({
-        schema,
+        ...(config.GRAPHQL_EXECUTOR === 'jit' ? { gateway: jitExecutor(schema) } : { schema }),
         formatError,
         introspection: true,
+        // Our entry points stop services in order on SIGTERM (websockets, HTTP, then onClose).
+        // Apollo's own handler would drain at once and re-raise the signal, skipping onClose.
+        stopOnTerminationSignals: false,
         plugins: [
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
           // Traces are for Apollo's hosted reporting, which we do not use; they cost time per request.
@@ -161,6 +271,12 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
       const requestId = requestIdFrom(req.headers);
       return { requestId, identity: ANONYMOUS, logger: logger.child({ requestId }) };
     },
+    attach: (httpServer) => {
+      websockets = webSocketEndpoint(httpServer, '/graphql', MAX_WEBSOCKET_MESSAGE_BYTES);
+      serveWebSockets(websockets, schema, logger, metrics, config, options.authenticateConnection ?? anonymousConnection);
+    },
+    // Subscribers (the gateway) get a close frame and resubscribe elsewhere before pub/sub closes.
+    beforeDrain: async () => websockets?.close(closeHandshakeMs(config)),
     onClose: async () => {
       await stopBackground?.();
       await pubSub.close();

@@ -14,12 +14,14 @@ import { migrate } from './migrate';
 import { runAll } from './run-all';
 import { printSdl } from './sdl';
 import { isSubgraphName, loadSubgraph, subgraphNames } from './subgraphs';
+import { startWorker } from './worker';
 
 const usage = `usage: modelplane-server <command>
   all                      PostgreSQL (embedded unless DATABASE_URL), every subgraph and the gateway
   gateway                  the gateway alone
   registry | prediction | experiments | monitoring
                            one subgraph alone (needs DATABASE_URL)
+  worker                   a training worker alone (needs DATABASE_URL; health and metrics on WORKER_PORT)
   migrate [up|down] [subgraph…]
                            apply pending migrations (or revert the last one) for the named subgraphs, default all
   compose [--check]        regenerate schema/ from the subgraphs (--check: fail if it is stale)
@@ -82,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'gateway') {
     await serve(config, () => startGateway({ config }));
+    return -1;
+  }
+  if (command === 'worker') {
+    await serve(config, () => startWorker(config));
     return -1;
   }
   if (isSubgraphName(command)) {

@@ -9,6 +9,7 @@ import { Model } from './entities/model.entity';
 import { listenForIntegrityReports } from './integrity.listener';
 import { registryReferences } from './model.reference';
 import { ModelAliasResolver } from './resolvers/model-alias.resolver';
+import { ModelEventResolver } from './resolvers/model-event.resolver';
 import { ModelVersionResolver } from './resolvers/model-version.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 
@@ -18,7 +19,7 @@ export const registrySubgraph: SubgraphDefinition = {
   name: 'registry',
   entities: [Model, ModelVersion, ModelAlias, ModelEvent, Artifact],
   migrations: registryMigrations,
-  resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver],
+  resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver, ModelEventResolver],
   references: registryReferences,
   routes: artifactRoutes,
   start: listenForIntegrityReports,

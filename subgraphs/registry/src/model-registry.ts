@@ -81,7 +81,7 @@ export class ModelRegistry {
 
   private async appendEvent(em: EntityManager, event: Partial<ModelEvent> & { modelName: string; kind: ModelEventKind; actor: string }) {
     const saved = await em.getRepository(ModelEvent).save(em.getRepository(ModelEvent).create(event));
-    const payload: ModelChangedEvent = { model: event.modelName, kind: event.kind };
+    const payload: ModelChangedEvent = { model: event.modelName, kind: event.kind, eventId: String(saved.id) };
     if (event.alias) payload.alias = event.alias;
     if (event.toVersion != null) payload.version = event.toVersion;
     await PgPubSub.publishWithin((sql, params) => em.query(sql, params), MODEL_CHANGED, payload);

@@ -7,7 +7,15 @@ export enum AlertKind {
   ACCURACY = 'ACCURACY',
   ERROR_RATE = 'ERROR_RATE',
 }
-registerEnumType(AlertKind, { name: 'AlertKind' });
+registerEnumType(AlertKind, {
+  name: 'AlertKind',
+  valuesConfig: {
+    DRIFT: { description: 'Share of drifted features of the serving version is at least the threshold' },
+    LATENCY: { description: 'p95 latency in ms is above the threshold' },
+    ACCURACY: { description: 'Accuracy on labelled predictions is below the threshold' },
+    ERROR_RATE: { description: 'Share of failed predictions is above the threshold' },
+  },
+});
 
 export enum AlertSeverity {
   WARNING = 'WARNING',
@@ -43,7 +51,35 @@ export class AlertRule {
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity', default: AlertSeverity.WARNING })
   severity!: AlertSeverity;
 
+  @Field(() => Int, { description: 'How long the condition must hold before the alert fires (0: at the first breach)' })
+  @Column({ name: 'for_seconds', type: 'integer', default: 0 })
+  forSeconds!: number;
+
+  @Field({ description: 'Disabled rules are not evaluated; their open alert stays as it is' })
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'Since when the condition has held without firing yet (the `for` wait)' })
+  @Column({ name: 'pending_since', type: 'timestamptz', nullable: true })
+  pendingSince!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'last_evaluated_at', type: 'timestamptz', nullable: true })
+  lastEvaluatedAt!: Date | null;
+
+  @Field(() => Float, { nullable: true, description: 'The value the last evaluation measured (null: no data)' })
+  @Column({ name: 'last_value', type: 'double precision', nullable: true })
+  lastValue!: number | null;
+
+  @Field()
+  @Column({ name: 'created_by', type: 'varchar', length: 200, default: 'anonymous' })
+  createdBy!: string;
+
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  @Field()
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
 }

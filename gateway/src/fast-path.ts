@@ -1,0 +1,188 @@
+import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
+import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import { QueryPlanner, type PlanNode } from '@apollo/query-planner';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger, type Metrics } from '@modelplane/core';
+import type { NextFunction, Request, Response } from 'express';
+import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+
+/**
+ * The gateway's fast path. An operation whose whole query plan is one fetch from one subgraph
+ * (a `predict`, a `model` lookup, every mutation) gains nothing from plan execution: the gateway
+ * would parse the subgraph's JSON, reshape it into the same JSON, and serialize it again. For
+ * those, the client's own request body is sent to that subgraph and the answer streamed back
+ * untouched. The decision is made once per document (parse, validate against the API schema,
+ * plan, and check that the subgraph's own schema accepts the document as written) and cached;
+ * anything else (cross-subgraph plans, introspection, persisted-query hashes, invalid documents)
+ * goes through Apollo Gateway as before.
+ */
+type Decision = { subgraph: string; url: string; operationName: string; operationType: string } | null;
+
+export interface FastPathOptions {
+  apiSchema: GraphQLSchema;
+  supergraphSdl: string;
+  subgraphUrl: (name: string, url: string) => string;
+  logger: Logger;
+  metrics: Metrics;
+  timeoutMs: number;
+  cacheSize?: number;
+}
+
+interface RequestWithRaw extends Request {
+  rawBody?: Buffer;
+}
+
+const MAX_CACHED_QUERY_LENGTH = 32 * 1024;
+const FORWARDED_HEADERS = ['traceparent', 'tracestate'];
+
+function usesIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+export class FastPath {
+  private readonly cache = new Map<string, Decision>();
+  private readonly planner: QueryPlanner;
+  private readonly apiInternal: Schema;
+  private readonly subgraphSchemas = new Map<string, { schema: GraphQLSchema; url: string }>();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: FastPathOptions) {
+    const supergraph = Supergraph.build(options.supergraphSdl);
+    this.apiInternal = supergraph.apiSchema();
+    this.planner = new QueryPlanner(supergraph);
+    for (const subgraph of supergraph.subgraphs()) {
+      this.subgraphSchemas.set(subgraph.name, {
+        schema: subgraph.schema.toGraphQLJSSchema(),
+        url: options.subgraphUrl(subgraph.name, subgraph.url),
+      });
+    }
+    this.cacheSize = options.cacheSize ?? 1000;
+  }
+
+  /** Whether (and where) a document can skip plan execution. Never throws. */
+  decide(query: string, operationName: string | undefined): Decision {
+    const key = `${operationName ?? ''}\n${query}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    let decision: Decision = null;
+    try {
+      decision = this.plan(query, operationName);
+    } catch {
+      decision = null;
+    }
+    if (query.length <= MAX_CACHED_QUERY_LENGTH) {
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, decision);
+    }
+    return decision;
+  }
+
+  private plan(query: string, operationName: string | undefined): Decision {
+    const document = parse(query);
+    const operation = getOperationAST(document, operationName);
+    if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
+    if (validate(this.options.apiSchema, document).length || usesIntrospection(document)) return null;
+    const plan = this.planner.buildQueryPlan(operationFromDocument(this.apiInternal, document, { operationName }));
+    const node = plan.node as PlanNode | { kind: string } | undefined;
+    if (
+      !node ||
+      node.kind !== 'Fetch' ||
+      !('serviceName' in node) ||
+      node.requires ||
+      node.inputRewrites?.length ||
+      node.outputRewrites?.length
+    )
+      return null;
+    const target = this.subgraphSchemas.get(node.serviceName);
+    // The subgraph must accept the client's document exactly as written.
+    if (!target || validate(target.schema, document).length) return null;
+    const name =
+      operation.name?.value ?? (document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1 ? '(anonymous)' : '');
+    return { subgraph: node.serviceName, url: target.url, operationName: name || '(anonymous)', operationType: operation.operation };
+  }
+
+  /** Express middleware: after the JSON body parser, before Apollo Server. */
+  handle(req: RequestWithRaw, res: Response, next: NextFunction): void {
+    {
+      const body = req.body as { query?: unknown; operationName?: unknown; extensions?: unknown } | undefined;
+      if (req.method !== 'POST' || !req.rawBody || !body || typeof body.query !== 'string' || Array.isArray(body)) return next();
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      const decision = this.decide(body.query, operationName);
+      if (!decision) return next();
+      this.forward(req, res, decision, req.rawBody);
+    }
+  }
+
+  private forward(req: Request, res: Response, decision: NonNullable<Decision>, payload: Buffer): void {
+    const start = process.hrtime.bigint();
+    const requestId = requestIdFrom(req.headers);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': payload.length,
+      [REQUEST_ID_HEADER]: requestId,
+    };
+    for (const h of FORWARDED_HEADERS) {
+      const v = (req.headers as IncomingHttpHeaders)[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    const done = (outcome: string) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      this.options.metrics.operationDuration.observe({ operation: decision.operationName, type: decision.operationType, outcome }, seconds);
+    };
+    const upstream = httpRequest(
+      decision.url,
+      { method: 'POST', agent: this.agent, headers, timeout: this.options.timeoutMs },
+      (answer) => {
+        res.status(answer.statusCode ?? 502);
+        res.setHeader('content-type', answer.headers['content-type'] ?? 'application/json');
+        let first = true;
+        let outcome = 'ok';
+        answer.on('data', (chunk: Buffer) => {
+          // Apollo Server writes `errors` first when there are any.
+          if (first && chunk.subarray(0, 10).toString('latin1').startsWith('{"errors"')) outcome = 'error';
+          first = false;
+          res.write(chunk);
+        });
+        answer.on('end', () => {
+          res.end();
+          done(outcome);
+        });
+        answer.on('error', () => {
+          res.destroy();
+          done('error');
+        });
+      },
+    );
+    upstream.on('timeout', () => upstream.destroy(new Error(`subgraph ${decision.subgraph} timed out after ${this.options.timeoutMs} ms`)));
+    upstream.on('error', (err) => {
+      this.options.logger.warn({ err, subgraph: decision.subgraph, requestId }, 'subgraph fetch failed');
+      if (!res.headersSent) {
+        res.status(200).json({
+          data: null,
+          errors: [
+            {
+              message: `the ${decision.subgraph} service is unavailable`,
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: decision.subgraph },
+            },
+          ],
+        });
+      } else res.destroy();
+      done('error');
+    });
+    upstream.end(payload);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
