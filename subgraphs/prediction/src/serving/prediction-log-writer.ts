@@ -43,10 +43,14 @@ ON CONFLICT (id) DO NOTHING`;
 
 const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 
-function batchJson(b: LoggedBatch): string {
+/** Rows serialized between turns of the event loop while a flush builds its document. */
+const SERIALIZE_CHUNK = 1000;
+
+async function batchJson(b: LoggedBatch): Promise<string> {
   const head = `"model":${JSON.stringify(b.model)},"version":${b.version},"route":${JSON.stringify(b.route)},"alias":${JSON.stringify(b.alias)},"latency_ms":${num(b.latencyMs)},"created_at":"${b.createdAt.toISOString()}"`;
   const parts: string[] = new Array(b.ids.length);
   for (let i = 0; i < b.ids.length; i++) {
+    if (i && i % SERIALIZE_CHUNK === 0) await new Promise((r) => setImmediate(r));
     let probs = 'null';
     if (b.probabilities) {
       const k = b.classCount;
@@ -163,7 +167,9 @@ export class PredictionLogWriter {
       }
       const batches = this.buffer.slice(0, take);
       try {
-        await this.options.db.query(INSERT, [`[${batches.map(batchJson).join(',')}]`]);
+        const documents: string[] = [];
+        for (const b of batches) documents.push(await batchJson(b));
+        await this.options.db.query(INSERT, [`[${documents.join(',')}]`]);
       } catch (err) {
         this.failed.inc();
         this.failures++;

@@ -18,6 +18,23 @@ export interface ServedBatch {
 }
 
 const MAX_SHADOWS_IN_FLIGHT = 64;
+const INFER_CHUNK = 1000;
+
+function concatDecoded(parts: DecodedBatch[]): DecodedBatch {
+  const first = parts[0]!;
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const scores = new Float64Array(rows);
+  const probabilities = first.probabilities ? new Float64Array(rows * first.classCount) : null;
+  const labels: (string | null)[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    scores.set(p.scores, offset);
+    if (probabilities && p.probabilities) probabilities.set(p.probabilities, offset * first.classCount);
+    for (const l of p.labels) labels.push(l);
+    offset += p.rows;
+  }
+  return { ...first, rows, scores, probabilities, labels };
+}
 
 function newIds(n: number): string[] {
   const ids: string[] = new Array(n);
@@ -97,7 +114,21 @@ export class Predictor {
     return { ids, modelName, version: route.target.version, route: route.route, latencyMs, decoded };
   }
 
+  /**
+   * Large batches run in chunks with a turn of the event loop between them, so a 10 000-row
+   * batch does not hold up the single-row requests arriving meanwhile.
+   */
   private async infer(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedBatch> {
+    if (rows.length <= INFER_CHUNK) return this.inferChunk(model, version, rows);
+    const parts: DecodedBatch[] = [];
+    for (let i = 0; i < rows.length; i += INFER_CHUNK) {
+      if (i) await new Promise((r) => setImmediate(r));
+      parts.push(await this.inferChunk(model, version, rows.slice(i, i + INFER_CHUNK)));
+    }
+    return concatDecoded(parts);
+  }
+
+  private async inferChunk(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedBatch> {
     const sig = version.signature;
     // Validation happens here, before anything runs or is logged.
     const input = model.encoder.encode(rows, sig.inputType);
