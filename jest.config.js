@@ -10,7 +10,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
-    '^@modelplane/(core|inference|ml|stats|server)$': '<rootDir>/packages/$1/src',
+    '^@modelplane/(core|inference|ml|stats|server|client|cli)$': '<rootDir>/packages/$1/src',
     '^@modelplane/(registry|prediction|experiments|monitoring)$': '<rootDir>/subgraphs/$1/src',
     '^@modelplane/gateway$': '<rootDir>/gateway/src',
     '^@modelplane/migrations$': '<rootDir>/migrations/src',

@@ -1,7 +1,7 @@
 // Compiles every workspace's src/ to dist/ with swc (about a second for the whole repo).
 // Type checking is separate: `npm run check` runs tsc --noEmit.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,9 @@ await Promise.all(
     }
     await Promise.all(jobs);
     count += jobs.length;
+    // Command-line entry points (package.json "bin") must be executable for npx.
+    const manifest = JSON.parse(await readFile(join(root, ws, 'package.json'), 'utf8'));
+    for (const target of Object.values(manifest.bin ?? {})) await chmod(join(root, ws, target), 0o755);
   }),
 );
 if (!process.env.npm_config_loglevel || process.env.npm_config_loglevel !== 'silent') {
