@@ -5,6 +5,7 @@ import { MonitoringAlerts1764028800000 } from './monitoring/1764028800000-monito
 import { PredictionInit1763769600000 } from './prediction/1763769600000-prediction-init';
 import { PredictionServing1763856000000 } from './prediction/1763856000000-prediction-serving';
 import { PredictionLogSequence1763942400000 } from './prediction/1763942400000-prediction-log-sequence';
+import { PredictionLogLean1764201600000 } from './prediction/1764201600000-prediction-log-lean';
 import { RegistryInit1763769600000 } from './registry/1763769600000-registry-init';
 import { RegistryVersions1763856000000 } from './registry/1763856000000-registry-versions';
 
@@ -13,6 +14,11 @@ import { RegistryVersions1763856000000 } from './registry/1763856000000-registry
  * (with its own migrations table), so services can be deployed and migrated separately.
  */
 export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000];
-export const predictionMigrations = [PredictionInit1763769600000, PredictionServing1763856000000, PredictionLogSequence1763942400000];
+export const predictionMigrations = [
+  PredictionInit1763769600000,
+  PredictionServing1763856000000,
+  PredictionLogSequence1763942400000,
+  PredictionLogLean1764201600000,
+];
 export const experimentsMigrations = [ExperimentsInit1763769600000, ExperimentsTracking1764115200000];
 export const monitoringMigrations = [MonitoringInit1763769600000, MonitoringAlerts1764028800000];

@@ -8,6 +8,11 @@ export interface RowEncoder {
   featureCount: number;
   /** Validates rows and writes them into one row-major tensor buffer. */
   encode(rows: readonly unknown[], type: ModelSignature['inputType']): Float32Array | Float64Array;
+  /**
+   * JSON of an already validated row, in feature order: a precomputed template, several times
+   * cheaper than JSON.stringify on the prediction-log hot path.
+   */
+  json(row: unknown): string;
 }
 
 function describe(value: unknown): string {
@@ -21,8 +26,20 @@ export function rowEncoder(features: readonly FeatureSpec[]): RowEncoder {
   const index = new Map(features.map((f, i) => [f.name, i]));
   const categories = features.map((f) => (f.type === 'CATEGORICAL' ? new Map((f.categories ?? []).map((c, i) => [c, i])) : null));
   const n = features.length;
+  const keys = features.map((f, i) => `${i ? ',' : '{'}${JSON.stringify(f.name)}:`);
+  const names = features.map((f) => f.name);
+  const numeric = features.map((f) => f.type !== 'CATEGORICAL');
   return {
     featureCount: n,
+    json(row) {
+      const obj = row as Record<string, unknown>;
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        const v = obj[names[i]!];
+        out += keys[i] + (numeric[i] ? String(v) : JSON.stringify(v));
+      }
+      return `${out}}`;
+    },
     encode(rows, type) {
       const out = type === 'float32' ? new Float32Array(rows.length * n) : new Float64Array(rows.length * n);
       for (let r = 0; r < rows.length; r++) {

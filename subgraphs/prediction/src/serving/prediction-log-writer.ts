@@ -12,6 +12,8 @@ export interface LoggedBatch {
   /** Shadow rows: the id of the served prediction each one copies. */
   shadowOf: string[] | null;
   rows: readonly unknown[];
+  /** Serializes one (validated) row for the log. */
+  rowJson: (row: unknown) => string;
   labels: (string | null)[];
   scores: ArrayLike<number>;
   /** Row-major [rows, classCount] class probabilities, or null for regression. */
@@ -59,7 +61,7 @@ async function batchJson(b: LoggedBatch): Promise<string> {
       probs = `[${values.join(',')}]`;
     }
     parts[i] =
-      `{"id":"${b.ids[i]}",${head},"shadow_of":${b.shadowOf ? `"${b.shadowOf[i]}"` : 'null'},"features":${JSON.stringify(b.rows[i])},` +
+      `{"id":"${b.ids[i]}",${head},"shadow_of":${b.shadowOf ? `"${b.shadowOf[i]}"` : 'null'},"features":${b.rowJson(b.rows[i])},` +
       `"label":${JSON.stringify(b.labels[i])},"score":${num(b.scores[i]!)},"probabilities":${probs}}`;
   }
   return parts.join(',');
