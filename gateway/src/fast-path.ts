@@ -1,9 +1,10 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type PlanNode } from '@apollo/query-planner';
-import { REQUEST_ID_HEADER, requestIdFrom, type Logger, type Metrics } from '@modelplane/core';
-import type { NextFunction, Request, Response } from 'express';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, type IdentitySigner, type Logger, type Metrics } from '@modelplane/core';
+import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { EdgeRequest, EdgeState } from './edge/request-guard';
 
 /**
  * The gateway's fast path. An operation whose whole query plan is one fetch from one subgraph
@@ -12,8 +13,9 @@ import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit
  * those, the client's own request body is sent to that subgraph and the answer streamed back
  * untouched. The decision is made once per document (parse, validate against the API schema,
  * plan, and check that the subgraph's own schema accepts the document as written) and cached;
- * anything else (cross-subgraph plans, introspection, persisted-query hashes, invalid documents)
- * goes through Apollo Gateway as before.
+ * anything else (cross-subgraph plans, introspection, invalid documents) goes through Apollo
+ * Gateway as before. It runs after the request guard: only checked, authenticated requests get
+ * here, and they reach the subgraph with the caller's signed identity.
  */
 type Decision = { subgraph: string; url: string; operationName: string; operationType: string } | null;
 
@@ -24,15 +26,13 @@ export interface FastPathOptions {
   logger: Logger;
   metrics: Metrics;
   timeoutMs: number;
+  /** Signs the caller's identity for the subgraph. */
+  signer: IdentitySigner;
   cacheSize?: number;
 }
 
-interface RequestWithRaw extends Request {
-  rawBody?: Buffer;
-}
-
 const MAX_CACHED_QUERY_LENGTH = 32 * 1024;
-const FORWARDED_HEADERS = ['traceparent', 'tracestate'];
+const FORWARDED_HEADERS = ['tracestate'];
 
 function usesIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -80,7 +80,8 @@ export class FastPath {
     } catch {
       decision = null;
     }
-    if (query.length <= MAX_CACHED_QUERY_LENGTH) {
+    // The key holds operationName too: a huge one must not be kept either.
+    if (key.length <= MAX_CACHED_QUERY_LENGTH) {
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, decision);
     }
@@ -112,32 +113,36 @@ export class FastPath {
   }
 
   /** Express middleware: after the JSON body parser, before Apollo Server. */
-  handle(req: RequestWithRaw, res: Response, next: NextFunction): void {
-    {
-      const body = req.body as { query?: unknown; operationName?: unknown; extensions?: unknown } | undefined;
-      if (req.method !== 'POST' || !req.rawBody || !body || typeof body.query !== 'string' || Array.isArray(body)) return next();
-      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-      const decision = this.decide(body.query, operationName);
-      if (!decision) return next();
-      this.forward(req, res, decision, req.rawBody);
-    }
+  handle(req: EdgeRequest, res: Response, next: NextFunction): void {
+    const edge = req.modelplane;
+    const body = req.body as { query?: unknown; operationName?: unknown; extensions?: unknown } | undefined;
+    if (req.method !== 'POST' || !req.rawBody || !body || typeof body.query !== 'string' || Array.isArray(body)) return next();
+    if (!edge?.checked || !edge.identity) return next();
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const decision = this.decide(body.query, operationName);
+    if (!decision) return next();
+    // A persisted query resolved by the guard: the subgraph gets the document, not just its hash.
+    this.forward(req, res, edge, decision, edge.bodyRewritten ? Buffer.from(JSON.stringify(body)) : req.rawBody);
   }
 
-  private forward(req: Request, res: Response, decision: NonNullable<Decision>, payload: Buffer): void {
+  private forward(req: EdgeRequest, res: Response, edge: EdgeState, decision: NonNullable<Decision>, payload: Buffer): void {
     const start = process.hrtime.bigint();
-    const requestId = requestIdFrom(req.headers);
+    const requestId = edge.requestId;
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': payload.length,
       [REQUEST_ID_HEADER]: requestId,
+      traceparent: edge.traceparent,
+      [IDENTITY_HEADER]: this.options.signer.token(edge.identity!),
     };
     for (const h of FORWARDED_HEADERS) {
       const v = (req.headers as IncomingHttpHeaders)[h];
       if (typeof v === 'string') headers[h] = v;
     }
-    const done = (outcome: string) => {
+    const done = (outcome: 'ok' | 'error') => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       this.options.metrics.operationDuration.observe({ operation: decision.operationName, type: decision.operationType, outcome }, seconds);
+      edge.access.outcome ??= outcome;
     };
     const upstream = httpRequest(
       decision.url,
@@ -146,7 +151,7 @@ export class FastPath {
         res.status(answer.statusCode ?? 502);
         res.setHeader('content-type', answer.headers['content-type'] ?? 'application/json');
         let first = true;
-        let outcome = 'ok';
+        let outcome: 'ok' | 'error' = 'ok';
         answer.on('data', (chunk: Buffer) => {
           // Apollo Server writes `errors` first when there are any.
           if (first && chunk.subarray(0, 10).toString('latin1').startsWith('{"errors"')) outcome = 'error';
@@ -164,7 +169,10 @@ export class FastPath {
       },
     );
     upstream.on('timeout', () => upstream.destroy(new Error(`subgraph ${decision.subgraph} timed out after ${this.options.timeoutMs} ms`)));
+    // The gateway's own per-request timeout answered the client: stop waiting for the subgraph.
+    edge.abort = () => upstream.destroy(new Error('the request timed out at the gateway'));
     upstream.on('error', (err) => {
+      if (edge.timedOut) return;
       this.options.logger.warn({ err, subgraph: decision.subgraph, requestId }, 'subgraph fetch failed');
       if (!res.headersSent) {
         res.status(200).json({

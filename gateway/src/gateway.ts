@@ -1,28 +1,65 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   ANONYMOUS,
-  REQUEST_ID_HEADER,
+  checkProductionRequirements,
   createLogger,
+  ErrorCode,
   formatError,
+  identitySigner,
+  IDENTITY_HEADER,
   loggingPlugin,
   Metrics,
-  requestIdFrom,
+  REQUEST_ID_HEADER,
+  serviceHeaders,
+  serviceIdentity,
   startHttpService,
+  TRACEPARENT_HEADER,
+  VIEWER,
   type Config,
   type ConnectionAuthenticator,
   type RequestContext,
   type RunningService,
   type SubgraphName,
 } from '@modelplane/core';
+import { GraphQLError } from 'graphql';
+import { Authenticator } from './auth/authenticator';
+import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
+import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
+import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
 import { FastPath } from './fast-path';
 import { subgraphFetcher } from './subgraph-fetcher';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/http-subscription-guard';
 import { SubscriptionServer } from './subscriptions/subscription-server';
+
+/** The gateway's context: a subgraph request context plus the access-log record of the request. */
+interface GatewayContext extends RequestContext {
+  access?: AccessRecord;
+}
+
+/** Outcome of Apollo Server's path for the access log (the request guard writes the line). */
+function accessRecordPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async willSendResponse({ operationName, operation, errors, response }) {
+          const access = contextValue.access;
+          if (!access) return;
+          const body = response.body;
+          const all = errors ?? (body.kind === 'single' ? body.singleResult.errors : undefined) ?? [];
+          access.operation ??= operationName ?? null;
+          access.type ??= operation?.operation ?? null;
+          access.outcome = all.length ? 'error' : 'ok';
+          if (all.length) access.code = String(all[0]!.extensions?.code ?? ErrorCode.INTERNAL);
+        },
+      };
+    },
+  };
+}
 
 export interface StartGatewayOptions {
   config: Config;
@@ -30,7 +67,7 @@ export interface StartGatewayOptions {
   port?: number;
   /** Overrides the subgraph URLs from the configuration. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
-  /** Who a websocket client is, from its graphql-ws connectionParams (default: anonymous). */
+  /** Who a websocket client is, from its graphql-ws connectionParams (default: API key or JWT in `authorization`). */
   authenticateConnection?: ConnectionAuthenticator;
 }
 
@@ -40,8 +77,13 @@ export interface RunningGateway extends RunningService {
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config } = options;
+  checkProductionRequirements(config, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = new Metrics('gateway');
+  // Resolves (in local mode possibly creates) the gateway secret: every subgraph call is signed with it.
+  const signer = identitySigner(config);
+  const roles = loadRoleRequirements(config.SUPERGRAPH_PATH);
+  const trustedDocuments = config.TRUSTED_DOCUMENTS === 'allow-list' ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS_PATH) : undefined;
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the supergraph at ${config.SUPERGRAPH_PATH} (${err.code}): run npm run compose`);
   });
@@ -59,23 +101,52 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       url: subgraphUrl(name, url),
       fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'],
       willSendRequest({ request, context }) {
-        // Subgraph logs carry the same request id as the gateway's.
-        if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+        const headers = request.http?.headers;
+        if (!headers) return;
+        // Subgraph logs carry the same request id and trace as the gateway's.
+        if (context.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
+        if (context.traceparent) headers.set(TRACEPARENT_HEADER, context.traceparent);
+        // Who is asking, signed: subgraphs enforce roles from it and refuse requests without it.
+        if (context.identity) headers.set(IDENTITY_HEADER, signer.token(context.identity));
       },
     });
   const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name, url }) => dataSource(name, url) });
+  const authenticator = new Authenticator({
+    config,
+    logger,
+    registryUrl: urls.registry!,
+    serviceHeaders: serviceHeaders(config, serviceIdentity('gateway')),
+  });
+  const persistedQueries = new PersistedQueryStore();
+  let analyzer: OperationAnalyzer | undefined;
+  const guard = new RequestGuard({
+    config,
+    logger,
+    metrics,
+    authenticator,
+    analyzer: () => analyzer,
+    persistedQueries,
+    trustedDocuments,
+  });
   const subscriptions = new SubscriptionServer({
     config,
     logger,
     metrics,
     dataSource,
     subgraphUrl,
-    authenticateConnection: options.authenticateConnection,
+    authenticateConnection: options.authenticateConnection ?? ((params) => authenticator.authenticateConnection(params)),
+    // Subscriptions need viewer and stay within the same limits as HTTP operations.
+    authorizeSubscription: (identity, payload) =>
+      guard.checkSubscription(identity, payload.query, payload.operationName, payload.variables),
+    // One identity per upstream connection (shared by many clients): the gateway itself, as a
+    // viewer; each client's own role was checked above before it subscribed.
+    upstreamConnectionParams: () => ({ identity: signer.token(serviceIdentity('gateway', VIEWER)) }),
   });
   let loaded = false;
   let fastPath: FastPath | undefined;
   // Registered before Apollo Server starts the gateway, so the first load is seen too.
   gateway.onSchemaLoadOrUpdate((schemaContext) => {
+    analyzer = new OperationAnalyzer(schemaContext.apiSchema, roles, { maxDepth: config.MAX_QUERY_DEPTH, maxAliases: config.MAX_ALIASES });
     subscriptions.updateSchema(schemaContext);
     if (config.GATEWAY_FAST_PATH) {
       fastPath?.close();
@@ -86,12 +157,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         logger,
         metrics,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        signer,
       });
     }
     loaded = true;
   });
 
-  const running = await startHttpService<RequestContext>({
+  const running = await startHttpService<GatewayContext>({
     name: 'gateway',
     logger,
     metrics,
@@ -101,10 +173,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     redirectRoot: config.SANDBOX,
     ready: async () => loaded,
     apollo: (httpServer) =>
-      new ApolloServer<RequestContext>({
+      new ApolloServer<GatewayContext>({
         gateway,
         formatError,
         introspection: config.INTROSPECTION,
+        // Shared with the request guard, which resolves hashes before its checks (and for the fast path).
+        persistedQueries: { cache: persistedQueries },
         // Our entry points stop services in order on SIGTERM (websockets, then HTTP, then the rest).
         // Apollo's own handler would drain at once and re-raise the signal, killing the process mid-way.
         stopOnTerminationSignals: false,
@@ -112,15 +186,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
           config.SANDBOX ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
           metrics.plugin(),
-          loggingPlugin(),
+          // The access-log line is the request guard's (one for every path, refusals included).
+          loggingPlugin({ accessLog: false }),
+          accessRecordPlugin(),
           subscriptionsOverWebSocketOnly(),
         ],
       }),
     context: async ({ req }) => {
-      const requestId = requestIdFrom(req.headers);
-      return { requestId, identity: ANONYMOUS, logger: logger.child({ requestId }) };
+      const edge = (req as EdgeRequest).modelplane;
+      // Defence in depth: nothing runs that the request guard did not check.
+      if (!edge?.checked) {
+        throw new GraphQLError('authentication required', { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+      }
+      const { requestId } = edge;
+      return {
+        requestId,
+        identity: edge.identity ?? ANONYMOUS,
+        logger: logger.child({ requestId, traceId: edge.trace.traceId }),
+        traceparent: edge.traceparent,
+        access: edge.access,
+      };
     },
-    beforeGraphQL: [(req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next())],
+    beforeBody: [corsMiddleware(config.CORS_ORIGINS), guard.start],
+    beforeGraphQL: [guard.check, (req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next())],
     attach: (httpServer) => subscriptions.attach(httpServer),
     // Websocket clients get their close frame (1001) before HTTP drains.
     beforeDrain: () => subscriptions.close(),

@@ -8,12 +8,13 @@ import { PredictionLogSequence1763942400000 } from './prediction/1763942400000-p
 import { PredictionLogLean1764201600000 } from './prediction/1764201600000-prediction-log-lean';
 import { RegistryInit1763769600000 } from './registry/1763769600000-registry-init';
 import { RegistryVersions1763856000000 } from './registry/1763856000000-registry-versions';
+import { RegistryApiKeys1764288000000 } from './registry/1764288000000-registry-api-keys';
 
 /**
  * Each subgraph's migrations, in order. A subgraph runs only its own, in its own schema
  * (with its own migrations table), so services can be deployed and migrated separately.
  */
-export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000];
+export const registryMigrations = [RegistryInit1763769600000, RegistryVersions1763856000000, RegistryApiKeys1764288000000];
 export const predictionMigrations = [
   PredictionInit1763769600000,
   PredictionServing1763856000000,

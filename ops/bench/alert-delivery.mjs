@@ -18,6 +18,12 @@ const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ml = require(join(root, 'packages', 'ml', 'dist', 'index.js'));
 const URL_HTTP = process.env.MODELPLANE_URL ?? 'http://localhost:4000/graphql';
+// The key `npm start` printed (or MODELPLANE_ADMIN_KEY); a direct subgraph websocket also needs
+// GATEWAY_SECRET to sign an identity, as the gateway does.
+const API_KEY = process.env.MODELPLANE_API_KEY ?? '';
+const { signIdentity } = require(join(root, 'packages', 'core', 'dist', 'signed-identity.js'));
+const directParams = () =>
+  process.env.GATEWAY_SECRET ? { identity: signIdentity(process.env.GATEWAY_SECRET, { subject: 'bench:viewer', roles: ['viewer'] }) } : {};
 const MONITORING_WS = process.env.MONITORING_WS_URL ?? 'ws://localhost:4004/graphql';
 const EVENTS = Number(process.argv[2] ?? 40);
 const MODEL = `bench-alerts-${Date.now().toString(36)}`;
@@ -25,7 +31,7 @@ const MODEL = `bench-alerts-${Date.now().toString(36)}`;
 async function gql(query, variables = {}) {
   const res = await fetch(URL_HTTP, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(API_KEY && { authorization: `Bearer ${API_KEY}` }) },
     body: JSON.stringify({ query, variables }),
   });
   const body = await res.json();
@@ -51,7 +57,8 @@ await sleep(2000); // the monitoring consumer reads the log about once a second
 const arrivals = { gateway: [], monitoring: [] };
 const subscribe = (url, path, fields) =>
   new Promise((resolve) => {
-    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const connectionParams = path === 'gateway' ? (API_KEY ? { authorization: `Bearer ${API_KEY}` } : {}) : directParams();
+    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
     let ok = true;
     client.subscribe(
       { query: `subscription($m: String!) { latencyAlerts(model: $m) { ${fields} } }`, variables: { m: MODEL } },

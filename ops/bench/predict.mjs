@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { gql, median, percentile, root, startPlatform } from './lib/platform.mjs';
+import { authHeaders, gql, median, percentile, root, signedHeaders, startPlatform } from './lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
@@ -31,7 +31,8 @@ async function load(url, body, seconds = SECONDS, connections = CONNECTIONS) {
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // The gateway reads the key; a subgraph called directly reads the signed identity (fresh per run).
+    headers: { 'content-type': 'application/json', ...authHeaders(), ...signedHeaders('operator') },
     body,
     connections,
     duration: seconds,
@@ -44,7 +45,11 @@ async function sequential(url, body, n = 400) {
   const times = [];
   for (let i = 0; i < n + 50; i++) {
     const t = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authHeaders(), ...signedHeaders('operator') },
+      body,
+    });
     await res.arrayBuffer();
     if (i >= 50) times.push(performance.now() - t);
   }
@@ -105,7 +110,11 @@ try {
   const hammer = (async () => {
     let n = 0;
     while (!stop) {
-      await fetch(direct, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }).then((r) => r.arrayBuffer());
+      await fetch(direct, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signedHeaders('operator') },
+        body: bigBody,
+      }).then((r) => r.arrayBuffer());
       n++;
     }
     return n;

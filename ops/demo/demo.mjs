@@ -5,7 +5,8 @@
 // policy the experiments subgraph starts a DRIFT run and the demo follows it.
 //
 //   npm start                      # in another terminal
-//   node ops/demo/demo.mjs         # MODELPLANE_URL (default http://localhost:4000/graphql), DEMO_MODEL,
+//   node ops/demo/demo.mjs         # MODELPLANE_URL (default http://localhost:4000/graphql), MODELPLANE_API_KEY
+//                                  # (an admin key: the one `npm start` printed on first start), DEMO_MODEL,
 //                                  # DEMO_PACE_MS (pause per day, default 0), DEMO_RETRAIN_WAIT_S (default 60)
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,9 @@ const MODEL = process.env.DEMO_MODEL ?? 'rain-tomorrow';
 const PACE_MS = Number(process.env.DEMO_PACE_MS ?? 0);
 const RETRAIN_WAIT_S = Number(process.env.DEMO_RETRAIN_WAIT_S ?? 60);
 const MONITORING_WS = process.env.MONITORING_WS_URL ?? 'ws://localhost:4004/graphql';
+// The gateway wants a key (Authorization: Bearer …; connectionParams for subscriptions).
+const API_KEY = process.env.MODELPLANE_API_KEY ?? '';
+const AUTH = API_KEY ? { authorization: `Bearer ${API_KEY}` } : {};
 const EVALUATE_EVERY = 40;
 const LABELS = ['dry', 'rain'];
 const tty = process.stdout.isTTY;
@@ -43,11 +47,15 @@ const cyan = c(36);
 async function gql(query, variables = {}) {
   const res = await fetch(URL_HTTP, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTH },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(60000),
   });
   const body = await res.json();
+  if (body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED') {
+    console.error('The gateway wants an API key: set MODELPLANE_API_KEY (npm start printed an admin key on its first start).');
+    process.exit(1);
+  }
   if (body.errors?.length) {
     const e = new Error(body.errors.map((x) => `${x.message} (${x.extensions?.code ?? '?'})`).join('; '));
     e.code = body.errors[0].extensions?.code;
@@ -89,7 +97,7 @@ function printAlert(a, via) {
 async function watchAlerts() {
   const attempt = (url, query, via) =>
     new Promise((resolve) => {
-      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: AUTH });
       let settled = false;
       const done = (ok) => {
         if (settled) return;

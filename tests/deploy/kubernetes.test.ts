@@ -19,6 +19,13 @@ interface SecurityContext {
   capabilities?: { drop?: string[]; add?: string[] };
   seccompProfile?: { type: string };
 }
+/** The only Secret references allowed, by variable. */
+const SECRET_REFS: Record<string, { name: string; key: string }> = {
+  DATABASE_URL: { name: 'modelplane-database', key: 'url' },
+  GATEWAY_SECRET: { name: 'modelplane-auth', key: 'gateway-secret' },
+  MODELPLANE_ADMIN_KEY: { name: 'modelplane-auth', key: 'admin-key' },
+};
+
 interface EnvVar {
   name: string;
   value?: string;
@@ -167,7 +174,7 @@ describe('Kubernetes manifests', () => {
     expect(example.stringData.url).toMatch(/USER:PASSWORD@HOST/);
   });
 
-  it('reads the database URL only from the modelplane-database Secret', () => {
+  it('reads secrets only from the modelplane-database and modelplane-auth Secrets', () => {
     for (const [name, objects] of builds) {
       for (const w of workloads(objects)) {
         for (const c of w.spec.template.spec.containers) {
@@ -176,8 +183,8 @@ describe('Kubernetes manifests', () => {
               expect([name, w.metadata.name, e.name, e.valueFrom.secretKeyRef]).toEqual([
                 name,
                 w.metadata.name,
-                'DATABASE_URL',
-                { name: 'modelplane-database', key: 'url' },
+                e.name,
+                SECRET_REFS[e.name] ?? { name: 'modelplane-database', key: 'url' },
               ]);
             if (e.name === 'DATABASE_URL') expect(e.value).toBeUndefined();
           }

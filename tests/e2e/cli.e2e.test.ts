@@ -15,7 +15,7 @@ import {
 import { parseCsvTable } from '../../packages/cli/src/csv';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { startPlatform, type Platform } from '../support/processes';
+import { startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 
 /**
  * The built `modelplane` CLI (packages/cli/dist/main.js, as `npx modelplane` runs it) as a child
@@ -43,11 +43,14 @@ describe('modelplane CLI against the platform', () => {
   const running = new Set<ChildProcess>();
 
   /** Runs the CLI; `onStderr` sees stderr as it arrives (for follow commands). */
-  function modelplane(args: string[], options: { onStderr?: (text: string, child: ChildProcess) => void; timeoutMs?: number } = {}) {
+  function modelplane(
+    args: string[],
+    options: { onStderr?: (text: string, child: ChildProcess) => void; timeoutMs?: number; env?: Record<string, string> } = {},
+  ) {
     return new Promise<CliResult>((resolve, reject) => {
       const child = spawn(process.execPath, [cliMain, ...args], {
         cwd: dir,
-        env: { ...process.env, MODELPLANE_URL: platform.url, MODELPLANE_API_KEY: '' },
+        env: { ...process.env, MODELPLANE_URL: platform.url, MODELPLANE_API_KEY: TEST_ADMIN_KEY, ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       running.add(child);
@@ -87,7 +90,7 @@ describe('modelplane CLI against the platform', () => {
       // Alert rules are evaluated on demand below, not by the schedule.
       MONITORING_EVALUATION_INTERVAL_MS: '600000',
     });
-    client = createClient({ endpoint: platform.url });
+    client = createClient({ endpoint: platform.url, apiKey: TEST_ADMIN_KEY });
     dir = await mkdtemp(join(tmpdir(), 'modelplane-cli-'));
     await writeFile(join(dir, 'v1.onnx'), v1.bytes);
     await writeFile(join(dir, 'v2.onnx'), v2.bytes);
@@ -271,6 +274,27 @@ describe('modelplane CLI against the platform', () => {
       new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ {2}(FIRING|ACKNOWLEDGED) +WARNING +LATENCY +${MODEL} {2}p95 latency`),
     );
     expect(res.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('keys create, list and revoke; the new key works with its role, no key is UNAUTHENTICATED', async () => {
+    const created = await ok(['keys', 'create', '--name', 'cli-viewer', '--role', 'viewer', '--json']);
+    const { key, apiKey } = JSON.parse(created.stdout) as { key: string; apiKey: { id: string; keyId: string; role: string } };
+    expect(key).toMatch(new RegExp(`^mp_${apiKey.keyId}_[0-9A-Za-z]{43}$`));
+    expect(apiKey.role).toBe('VIEWER');
+    const asViewer = { env: { MODELPLANE_API_KEY: key } };
+    expect((await modelplane(['models', 'list'], asViewer)).code).toBe(0);
+    const forbidden = await modelplane(['rollback', '--model', MODEL], asViewer);
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toMatch(/\(FORBIDDEN\)\nhint: the API key's role does not allow this\n$/);
+    const anonymous = await modelplane(['models', 'list'], { env: { MODELPLANE_API_KEY: '' } });
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/\(UNAUTHENTICATED\)\nhint: pass an API key/);
+    const listed = await ok(['keys', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${apiKey.keyId} +cli-viewer +viewer .* active`));
+    expect(listed.stdout).not.toContain(key);
+    const revoked = await ok(['keys', 'revoke', apiKey.keyId]);
+    expect(revoked.stdout).toContain(`Revoked API key ${apiKey.keyId} "cli-viewer"`);
+    expect((await ok(['keys', 'list'])).stdout).toMatch(new RegExp(`${apiKey.keyId} .* revoked `));
   });
 
   it('errors: exit 1 with the server message and code, exit 2 for usage', async () => {

@@ -12,7 +12,17 @@ import {
 } from '../../packages/ml/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
-import { gql, startPlatform, startService, type GraphQLResponse, type Platform, type ServiceProcess } from '../support/processes';
+import {
+  gql,
+  signedConnectionParams,
+  signedHeaders,
+  startPlatform,
+  startService,
+  TEST_ADMIN_KEY,
+  type GraphQLResponse,
+  type Platform,
+  type ServiceProcess,
+} from '../support/processes';
 
 /**
  * The experiments subgraph through the gateway, on the compiled platform: the first-start demo
@@ -178,7 +188,13 @@ describe('experiments, training and retraining through the gateway', () => {
       ['subgraph', platform.ports.EXPERIMENTS_PORT],
       ['gateway', platform.ports.PORT],
     ] as const) {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        // The subgraph takes a signed identity (as from the gateway); the gateway an API key.
+        connectionParams: where === 'subgraph' ? signedConnectionParams() : { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      });
       clients.push(client);
       done[where] = new Promise<void>((resolve, reject) => {
         client.subscribe<{ runUpdated: { id: string; status: string; progress: number } }>(
@@ -371,7 +387,7 @@ describe('experiments, training and retraining through the gateway', () => {
       ),
     ).model.productionVersion.digest;
     const registryBase = `http://127.0.0.1:${platform.ports.REGISTRY_PORT}`;
-    const bytes = Buffer.from(await (await fetch(`${registryBase}/artifacts/${digest}`)).arrayBuffer());
+    const bytes = Buffer.from(await (await fetch(`${registryBase}/artifacts/${digest}`, { headers: signedHeaders() })).arrayBuffer());
     const created = ok(
       await gql<{ createModelVersion: { version: number } }>(
         platform.url,

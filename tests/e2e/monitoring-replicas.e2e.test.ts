@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, startService, type Platform, type ServiceProcess } from '../support/processes';
+import { gql, signedConnectionParams, startPlatform, startService, type Platform, type ServiceProcess } from '../support/processes';
 
 /**
  * Two monitoring processes on one database, both evaluating on a schedule: the prediction log is
@@ -65,7 +65,12 @@ describe('monitoring with two replicas', () => {
     await call(`mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 1) { alias } }`);
 
     for (const [k, port] of [platform.ports.MONITORING_PORT!, second.base.split(':').pop()].entries()) {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: signedConnectionParams(),
+      });
       clients.push(client);
       client.subscribe<{ latencyAlerts: { id: string; status: string } }>(
         { query: `subscription { latencyAlerts(model: "${MODEL}") { id status } }` },

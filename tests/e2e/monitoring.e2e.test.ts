@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { mulberry32 } from '../../packages/ml/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
+import { gql, signedConnectionParams, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
 
 /**
  * Monitoring end to end: real predictions through the gateway, the prediction log consumed by
@@ -129,7 +129,12 @@ describe('monitoring through the gateway', () => {
     expect(promoted.errors).toBeUndefined();
 
     // Subscribed straight to the monitoring subgraph's graphql-ws, before anything fires.
-    ws = createClient({ url: `ws://127.0.0.1:${platform.ports.MONITORING_PORT}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    ws = createClient({
+      url: `ws://127.0.0.1:${platform.ports.MONITORING_PORT}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: signedConnectionParams(),
+    });
     const listen = (field: string, query: string) =>
       new Promise<void>((resolve, reject) => {
         ws.subscribe<Record<string, AlertEvent>>(

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel, regressionModelBase64, softmaxModelBase64 } from '../support/onnx-models';
-import { gql, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
+import { gql, signedHeaders, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
 
 /**
  * The registry and prediction subgraphs through the gateway: ONNX versions, aliases, rollback,
@@ -281,7 +281,7 @@ describe('model registry and ONNX serving through the gateway', () => {
     const seen = new Set<string>();
     let after = '';
     for (;;) {
-      const page = (await (await fetch(`${stream}/predictions?after=${after}&limit=17`)).json()) as {
+      const page = (await (await fetch(`${stream}/predictions?after=${after}&limit=17`, { headers: signedHeaders() })).json()) as {
         items: Array<{ id: string; model: string }>;
         next: string;
       };
@@ -293,9 +293,11 @@ describe('model registry and ONNX serving through the gateway', () => {
       after = page.next;
     }
     expect(seen.size).toBe(rows[0].n);
-    expect((await fetch(`${stream}/predictions?after=garbage`)).status).toBe(400);
-    const feedback = (await (await fetch(`${stream}/feedback`)).json()) as { items: unknown[] };
+    expect((await fetch(`${stream}/predictions?after=garbage`, { headers: signedHeaders() })).status).toBe(400);
+    const feedback = (await (await fetch(`${stream}/feedback`, { headers: signedHeaders() })).json()) as { items: unknown[] };
     expect(Array.isArray(feedback.items)).toBe(true);
+    // Only services (signed by the gateway secret) read the streams.
+    expect((await fetch(`${stream}/feedback`)).status).toBe(401);
   });
 
   it('recordFeedback is idempotent per prediction and refuses contradictions and strangers', async () => {

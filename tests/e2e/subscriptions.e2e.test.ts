@@ -4,7 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, type Platform } from '../support/processes';
+import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 
 /**
  * Federated subscriptions through the gateway, with real processes and a real graphql-ws client
@@ -80,6 +80,7 @@ describe('federated subscriptions through the gateway', () => {
     const client = createClient({
       url: wsUrl,
       webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
       // Reconnects would hide what the gateway did to the socket: every close is recorded instead.
       retryAttempts: 0,
       on: { closed: (e) => sub.closes.push((e as { code: number }).code) },
@@ -227,7 +228,7 @@ describe('federated subscriptions through the gateway', () => {
     // Over HTTP POST a subscription is a client error that points to the websocket.
     const overHttp = await fetch(platform.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
       body: JSON.stringify({ query: 'subscription { modelEvents { kind } }' }),
     });
     expect(overHttp.status).toBe(400);

@@ -1,8 +1,36 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { IDENTITY_HEADER, IDENTITY_PARAM, signIdentity } from '../../packages/core/src/signed-identity';
 import { freePort } from './global-setup';
 
 export const serverMain = join(__dirname, '..', '..', 'packages', 'server', 'dist', 'main.js');
+
+/**
+ * Credentials every test platform gets (startService passes them): the admin key the registry
+ * seeds from MODELPLANE_ADMIN_KEY, and the secret the gateway signs forwarded identities with.
+ */
+export const TEST_ADMIN_KEY = 'mp_7e57ad000000_TestAdminKey0TestAdminKey0TestAdminKey0TestAdm';
+export const TEST_GATEWAY_SECRET = 'test-gateway-secret-0123456789abcdef0123456789';
+
+/** What startService adds to every service's environment (a test's own env overrides it). */
+export const TEST_AUTH_ENV: Record<string, string> = {
+  MODELPLANE_ADMIN_KEY: TEST_ADMIN_KEY,
+  GATEWAY_SECRET: TEST_GATEWAY_SECRET,
+  // Off unless a test is about it: suites send bursts far above the default 50 req/s.
+  RATE_LIMIT_PER_SECOND: '0',
+};
+
+export type TestRole = 'viewer' | 'operator' | 'admin';
+
+/** A signed identity header, as the gateway (or a service) sends it to a subgraph. */
+export function signedHeaders(role: TestRole = 'admin', subject = `test:${role}`): Record<string, string> {
+  return { [IDENTITY_HEADER]: signIdentity(TEST_GATEWAY_SECRET, { subject, roles: [role] }) };
+}
+
+/** connectionParams for a graphql-ws connection straight to a subgraph (the gateway's upstream does the same). */
+export function signedConnectionParams(role: TestRole = 'viewer'): Record<string, unknown> {
+  return { [IDENTITY_PARAM]: signIdentity(TEST_GATEWAY_SECRET, { subject: `test:${role}`, roles: [role] }) };
+}
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -54,7 +82,7 @@ export async function startService(
 async function spawnService(command: string, env: Record<string, string>, portVar: string, timeoutMs: number): Promise<ServiceProcess> {
   const port = Number(env[portVar] ?? (await freePort()));
   const child = spawn(process.execPath, [serverMain, command], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, [portVar]: String(port) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...TEST_AUTH_ENV, ...env, [portVar]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -106,15 +134,56 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown>; path?: unknown[] }>;
 }
 
+export interface GqlOptions {
+  /** Bearer credential (API key or JWT); null sends none. Default: the test admin key. */
+  key?: string | null;
+  /** Signed identity header (for calls straight to a subgraph; the gateway drops it); null sends none. Default: admin. */
+  signedAs?: TestRole | null;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One GraphQL request. By default as an admin: the test admin key for the gateway, and a signed
+ * admin identity for a subgraph (each ignores the other's credential).
+ */
 export async function gql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
+  options: GqlOptions = {},
 ): Promise<GraphQLResponse<T>> {
+  const key = options.key === undefined ? TEST_ADMIN_KEY : options.key;
+  const signedAs = options.signedAs === undefined ? 'admin' : options.signedAs;
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(key && { authorization: `Bearer ${key}` }),
+      ...(signedAs && signedHeaders(signedAs)),
+      ...options.headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
+}
+
+/** gql with a given credential only (no signed identity): what a client of the gateway sends. */
+export function gqlAs<T = Record<string, unknown>>(
+  key: string | null,
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
+  return gql<T>(url, query, variables, { key, signedAs: null });
+}
+
+/** A new API key with this role, created through the gateway as the test admin. */
+export async function createApiKey(gatewayUrl: string, role: TestRole, name = `test-${role}`): Promise<{ key: string; id: string }> {
+  const res = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+    gatewayUrl,
+    'mutation($name: String!, $role: Role!) { createApiKey(name: $name, role: $role) { key apiKey { id } } }',
+    { name, role: role.toUpperCase() },
+  );
+  if (!res.data?.createApiKey) throw new Error(`createApiKey failed: ${JSON.stringify(res.errors)}`);
+  return { key: res.data.createApiKey.key, id: res.data.createApiKey.apiKey.id };
 }

@@ -109,7 +109,7 @@ export class SubscriptionPlanner {
       return cached;
     }
     const outcome = this.planUncached(query, operationName ?? undefined);
-    if (query.length <= MAX_CACHED_QUERY_LENGTH) {
+    if (key.length <= MAX_CACHED_QUERY_LENGTH) {
       this.cache.set(key, outcome);
       if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     }

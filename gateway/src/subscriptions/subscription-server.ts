@@ -4,7 +4,6 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   ANONYMOUS,
-  anonymousConnection,
   closeHandshakeMs,
   formatError,
   InternalError,
@@ -35,9 +34,22 @@ export interface SubscriptionServerOptions {
   dataSource: (name: string, url: string) => GraphQLDataSource;
   /** Where the gateway reaches a subgraph over HTTP; its websocket is the same URL as ws://. */
   subgraphUrl: (name: string, url: string) => string;
-  /** Who a websocket client is, from its connectionParams (default: anonymous). */
+  /** Who a websocket client is, from its connectionParams (default: anonymous, for tests of this class alone). */
   authenticateConnection?: ConnectionAuthenticator;
+  /** Checks one subscribe message of an authenticated client (role, limits); errors refuse it. */
+  authorizeSubscription?: (identity: Identity, payload: SubscribePayloadLike) => readonly GraphQLError[] | null;
+  /** connection_init payload of upstream connections to subgraphs (the gateway's signed service identity). */
+  upstreamConnectionParams?: () => Record<string, unknown>;
 }
+
+export interface SubscribePayloadLike {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+/** graphql-ws close code for a connection whose credentials are missing or invalid. */
+export const CLOSE_UNAUTHORIZED = 4401;
 
 /** What one client's subscribe message became: the plan, its variables and who asked. */
 interface ClientOperation {
@@ -91,6 +103,7 @@ export class SubscriptionServer {
       retryMaxMs: options.config.SUBSCRIPTION_RETRY_MAX_MS,
       keepAliveMs: options.config.WEBSOCKET_KEEPALIVE_MS,
       onReconnect: (subgraph) => this.metrics.upstreamReconnects.inc({ subgraph }),
+      connectionParams: options.upstreamConnectionParams,
     });
   }
 
@@ -124,7 +137,7 @@ export class SubscriptionServer {
   /** Serves graphql-ws on the HTTP server's /graphql (the `attach` hook of startHttpService). */
   attach(httpServer: Server): void {
     const { config } = this.options;
-    const authenticate = this.options.authenticateConnection ?? anonymousConnection;
+    const authenticate = this.options.authenticateConnection ?? (() => ANONYMOUS);
     const endpoint = webSocketEndpoint(httpServer, '/graphql', MAX_MESSAGE_BYTES);
     this.endpoint = endpoint;
     endpoint.wss.on('connection', (socket: WebSocket) => {
@@ -135,17 +148,24 @@ export class SubscriptionServer {
       {
         isProd: config.MODELPLANE_MODE === 'production',
         onConnect: async (ctx) => {
+          let reason = 'Unauthorized: send { authorization: "Bearer <API key or JWT>" } in connectionParams';
           try {
             const identity = await authenticate(ctx.connectionParams);
-            if (!identity) return false;
-            ctx.extra.identity = identity;
-            return true;
+            if (identity) {
+              ctx.extra.identity = identity;
+              return true;
+            }
           } catch (err) {
             if (!(err instanceof GraphQLError)) this.logger.error({ err }, 'websocket authentication failed');
-            return false;
+            else reason = `Unauthorized: ${err.message}`;
           }
+          // 4401 tells the client its credentials are the problem (graphql-ws itself would say 4403).
+          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, reason.slice(0, 120));
+          return false;
         },
         onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+          const refused = this.options.authorizeSubscription?.(ctx.extra.identity ?? ANONYMOUS, payload);
+          if (refused?.length) return refused;
           const planner = this.planner;
           if (!planner) return [new InternalError('the supergraph is not loaded yet')];
           const outcome = planner.plan(payload.query, payload.operationName);
@@ -223,6 +243,8 @@ export class SubscriptionServer {
             type: 'subscription',
             ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
             events: stream.delivered,
+            subject: operation.identity.subject,
+            ...(operation.identity.keyId && { keyId: operation.identity.keyId }),
           },
           'graphql',
         );

@@ -1,6 +1,7 @@
 // Shared by the benchmarks: start the compiled platform on free ports with a fresh embedded
 // PostgreSQL (or DATABASE_URL), and a tiny GraphQL client.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,25 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const serverMain = join(root, 'packages', 'server', 'dist', 'main.js');
+
+// Credentials of benchmark platforms: an admin key the registry seeds, and the secret the gateway
+// (and anything calling a subgraph directly) signs identities with.
+export const BENCH_ADMIN_KEY = 'mp_be4c40000000_BenchAdminKey0BenchAdminKey0BenchAdminKey0Ben';
+export const BENCH_GATEWAY_SECRET = 'bench-gateway-secret-0123456789abcdef0123456789';
+const { signIdentity, IDENTITY_HEADER } = createRequire(import.meta.url)(join(root, 'packages', 'core', 'dist', 'signed-identity.js'));
+
+/** For the gateway: `Authorization: Bearer <admin key>`. */
+export const authHeaders = () => ({ authorization: `Bearer ${BENCH_ADMIN_KEY}` });
+
+/** For a subgraph called directly (as the gateway calls it): a signed identity, fresh for a minute. */
+export const signedHeaders = (role = 'admin') => ({
+  [IDENTITY_HEADER]: signIdentity(BENCH_GATEWAY_SECRET, { subject: `bench:${role}`, roles: [role] }),
+});
+
+/** graphql-ws connectionParams for a subgraph's websocket. */
+export const signedConnectionParams = (role = 'viewer') => ({
+  identity: signIdentity(BENCH_GATEWAY_SECRET, { subject: `bench:${role}`, roles: [role] }),
+});
 
 export const freePort = () =>
   new Promise((resolve) => {
@@ -29,6 +49,10 @@ export async function startPlatform(extraEnv = {}) {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     MODELPLANE_HOME: home,
     LOG_LEVEL: 'warn',
+    MODELPLANE_ADMIN_KEY: BENCH_ADMIN_KEY,
+    GATEWAY_SECRET: BENCH_GATEWAY_SECRET,
+    // Benchmarks measure the platform, not the per-key limit (50 req/s by default).
+    RATE_LIMIT_PER_SECOND: '0',
     ...extraEnv,
   };
   const child = spawn(process.execPath, [serverMain, 'all'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -59,10 +83,11 @@ export async function startPlatform(extraEnv = {}) {
   };
 }
 
+/** One operation as the admin: the key for the gateway and a signed identity for a subgraph (each ignores the other). */
 export async function gql(url, query, variables) {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeaders(), ...signedHeaders() },
     body: JSON.stringify({ query, variables }),
   });
   const body = await res.json();

@@ -307,20 +307,37 @@ describe('modelplane CLI', () => {
     expect(ended.stderr).toContain('error: the server ended the alerts subscription after 1 alert (SUBSCRIPTION_ENDED)');
   });
 
-  it('keys commands say plainly when the server has no API keys', async () => {
+  it('keys create, list and revoke (by id or key id)', async () => {
+    const key = {
+      id: '3f2c9a61-0000-4000-8000-000000000001',
+      keyId: 'a1b2c3d4e5f6',
+      name: 'ci',
+      role: 'OPERATOR',
+      createdBy: 'key:admin',
+      createdAt: '2026-11-22T10:00:00.000Z',
+      revokedAt: null,
+      lastUsedAt: null,
+    };
     const client = fakeClient({
-      ApiKeysProbe: () => {
-        throw new ModelplaneClientError('Cannot query field "apiKeys" on type "Query".', { code: 'GRAPHQL_VALIDATION_FAILED' });
-      },
+      CreateApiKey: (v) => ({ createApiKey: { key: 'mp_a1b2c3d4e5f6_secret', apiKey: { ...key, role: v.role } } }),
+      ApiKeyList: () => ({ apiKeys: [key] }),
+      RevokeApiKey: (v) => ({ revokeApiKey: { ...key, id: v.id, revokedAt: '2026-11-22T11:00:00.000Z' } }),
     });
-    const res = await cli(['keys', 'list', '--endpoint', 'http://mp/graphql'], client);
-    expect(res).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'error: API keys are not available on this server (http://mp/graphql has no apiKeys field) (NOT_AVAILABLE)\n',
-    });
+    const created = await cli(['keys', 'create', '--name', 'ci', '--role', 'operator'], client);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toBe('mp_a1b2c3d4e5f6_secret\n');
+    expect(created.stderr).toContain('shown only now');
+    expect(client.calls[0]).toEqual({ operation: 'CreateApiKey', variables: { name: 'ci', role: 'OPERATOR' } });
+    const listed = await cli(['keys', 'list'], client);
+    expect(listed.stdout).toContain('a1b2c3d4e5f6  ci    operator');
+    expect(listed.stdout).toContain('active');
+    const revoked = await cli(['keys', 'revoke', 'a1b2c3d4e5f6'], client);
+    expect(revoked.code).toBe(0);
+    expect(client.calls.at(-1)).toEqual({ operation: 'RevokeApiKey', variables: { id: key.id } });
+    expect((await cli(['keys', 'revoke', 'nope'], client)).stderr).toContain('no API key with id or key id "nope"');
     expect((await cli(['keys', 'create', '--name', 'ci'], client)).stderr).toBe(
       "error: --role is required\nusage: modelplane keys create --name NAME --role viewer|operator|admin\nRun 'modelplane keys create --help' for its options.\n",
     );
+    expect((await cli(['keys', 'create', '--name', 'ci', '--role', 'root'], client)).code).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { configTable, loadConfig } from './config';
+import { checkProductionRequirements, configTable, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives documented defaults in local mode', () => {
@@ -31,5 +31,30 @@ describe('loadConfig', () => {
   it('documents every variable in the configuration table', () => {
     const table = configTable();
     for (const name of ['DATABASE_URL', 'MODELPLANE_HOME', 'PORT', 'LOG_LEVEL']) expect(table).toContain(`\`${name}\``);
+  });
+
+  it('auth settings: AUTH=off only in local mode, JWTs need issuer and audience, secrets a minimum length', () => {
+    expect(loadConfig({}).AUTH).toBe('on');
+    expect(loadConfig({ AUTH: 'off' }).AUTH).toBe('off');
+    expect(() => loadConfig({ MODELPLANE_MODE: 'production', AUTH: 'off' })).toThrow('AUTH=off is only allowed in local mode');
+    expect(() => loadConfig({ JWT_HS256_SECRET: 'x'.repeat(32) })).toThrow('JWT_ISSUER and JWT_AUDIENCE are required');
+    expect(() => loadConfig({ GATEWAY_SECRET: 'short' })).toThrow('GATEWAY_SECRET must be at least 32 characters long');
+    expect(() => loadConfig({ GATEWAY_SECRET: 'short' })).not.toThrow('short"');
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('production mode needs a gateway secret everywhere, and an admin key or JWTs at the gateway', () => {
+    const production = { MODELPLANE_MODE: 'production' };
+    expect(() => checkProductionRequirements(loadConfig(production), 'subgraph')).toThrow('GATEWAY_SECRET');
+    const withSecret = { ...production, GATEWAY_SECRET: 's'.repeat(32) };
+    expect(() => checkProductionRequirements(loadConfig(withSecret), 'subgraph')).not.toThrow();
+    expect(() => checkProductionRequirements(loadConfig(withSecret), 'gateway')).toThrow('MODELPLANE_ADMIN_KEY, or JWTs');
+    expect(() => checkProductionRequirements(loadConfig({ ...withSecret, MODELPLANE_ADMIN_KEY: 'k'.repeat(24) }), 'gateway')).not.toThrow();
+    const jwt = { ...withSecret, JWT_HS256_SECRET: 'j'.repeat(32), JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
+    expect(() => checkProductionRequirements(loadConfig(jwt), 'gateway')).not.toThrow();
+    expect(() => checkProductionRequirements(loadConfig({}), 'gateway')).not.toThrow();
   });
 });

@@ -61,6 +61,14 @@ const url = (raw: string, name: string): string => {
   }
 };
 
+/** A secret: empty (not configured) or at least `min` characters. Its value never appears in messages. */
+const secret =
+  (min: number) =>
+  (raw: string, name: string): string => {
+    if (raw !== '' && raw.length < min) throw new ConfigError(`${name} must be at least ${min} characters long`);
+    return raw;
+  };
+
 const isProduction = (env: NodeJS.ProcessEnv): boolean => env.MODELPLANE_MODE === 'production';
 const port = int(0, 65535);
 const subgraphUrl = (portVar: string, fallback: number) => (env: NodeJS.ProcessEnv) =>
@@ -114,7 +122,7 @@ export const configSpec = {
     parse: url,
   },
   SUPERGRAPH_PATH: {
-    doc: 'Composed supergraph the gateway serves',
+    doc: 'Composed supergraph the gateway serves (with `roles.json` next to it: the role each guarded root field needs)',
     default: resolve(repoRoot, 'schema', 'supergraph.graphql'),
     parse: (raw: string) => resolve(raw),
   },
@@ -269,6 +277,79 @@ export const configSpec = {
     default: '10000',
     parse: int(0, 600000),
   },
+  AUTH: {
+    doc: '`on`: every GraphQL request needs an API key or JWT (`Authorization: Bearer …`); `off` (local mode only): everyone is an anonymous admin, for trying things out',
+    default: 'on',
+    parse: oneOf('on', 'off'),
+  },
+  GATEWAY_SECRET: {
+    doc: 'Shared secret (32+ characters) with which the gateway and services sign the caller identity they forward; subgraphs refuse unsigned requests. Required in production; in local mode one is generated in MODELPLANE_HOME',
+    default: '',
+    parse: secret(32),
+  },
+  MODELPLANE_ADMIN_KEY: {
+    doc: 'An admin API key (24+ characters) the registry stores (hashed) at start-up; without it, local mode creates one on first start and prints it once',
+    default: '',
+    parse: secret(24),
+  },
+  AUTH_CACHE_SECONDS: {
+    doc: 'How long a gateway replica caches an API key verification: a revoked key stops working within this time on every replica',
+    default: '30',
+    parse: int(0, 3600),
+  },
+  JWT_HS256_SECRET: { doc: 'Accept JWTs signed with HS256 and this secret (32+ characters)', default: '', parse: secret(32) },
+  JWKS_PATH: {
+    doc: 'Accept JWTs signed with RS256 by a key of this JWKS file (re-read when a token names an unknown `kid`)',
+    default: '',
+    parse: (raw: string) => (raw === '' ? raw : resolve(raw)),
+  },
+  JWT_ISSUER: { doc: 'Required `iss` of JWTs (required when JWTs are enabled)', default: '', parse: str },
+  JWT_AUDIENCE: { doc: 'Required `aud` of JWTs (required when JWTs are enabled)', default: '', parse: str },
+  MAX_QUERY_DEPTH: {
+    doc: 'Deepest field nesting an operation may have (introspection below `__schema`/`__type` excepted)',
+    default: '12',
+    parse: int(1, 100),
+  },
+  MAX_ALIASES: { doc: 'Most aliased fields an operation may have', default: '30', parse: int(0, 10000) },
+  MAX_QUERY_COST: {
+    doc: 'Largest estimated cost of an operation: each field 1; lists multiply their fields by `first` (or 10 when unbounded); `predictBatch` costs its rows',
+    default: '50000',
+    parse: int(1, 1_000_000_000),
+  },
+  REQUEST_TIMEOUT_MS: {
+    doc: 'The gateway answers REQUEST_TIMEOUT (504) when an operation takes longer than this',
+    default: '60000',
+    parse: int(100, 3_600_000),
+  },
+  RATE_LIMIT_PER_SECOND: {
+    doc: 'Requests per second per API key (or per IP address when anonymous), per gateway replica: N replicas allow N times this (0: no limit)',
+    default: '50',
+    parse: num(0, 1_000_000),
+  },
+  RATE_LIMIT_BURST: {
+    doc: 'Requests a key may send at once above the steady rate (token bucket size)',
+    default: '100',
+    parse: int(1, 10_000_000),
+  },
+  CORS_ORIGINS: {
+    doc: 'Comma-separated origins browsers may call the gateway from (`*` for any); default none (same origin only)',
+    default: '',
+    parse: (raw: string) =>
+      raw
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+  },
+  TRUSTED_DOCUMENTS: {
+    doc: '`off`: any valid operation runs (automatic persisted queries work too); `allow-list`: only operations registered in the trusted-documents manifest run',
+    default: 'off',
+    parse: oneOf('off', 'allow-list'),
+  },
+  TRUSTED_DOCUMENTS_PATH: {
+    doc: 'Trusted-documents manifest (`node packages/server/dist/main.js manifest` writes it from schema/operations/)',
+    default: resolve(repoRoot, 'schema', 'operations', 'manifest.json'),
+    parse: (raw: string) => resolve(raw),
+  },
   GATEWAY_FAST_PATH: {
     doc: 'Forward operations whose plan is a single fetch straight to their subgraph, streaming the answer back',
     default: 'true',
@@ -310,10 +391,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(err instanceof Error ? err.message : String(err));
     }
   }
+  if (!problems.length) problems.push(...crossChecks(out as Config));
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(out) as Config;
+}
+
+/** Rules that involve several variables. */
+function crossChecks(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.AUTH === 'off' && config.MODELPLANE_MODE === 'production') problems.push('AUTH=off is only allowed in local mode');
+  if (jwtEnabled(config) && (!config.JWT_ISSUER || !config.JWT_AUDIENCE)) {
+    problems.push('JWT_ISSUER and JWT_AUDIENCE are required when JWTs are enabled (JWT_HS256_SECRET or JWKS_PATH)');
+  }
+  return problems;
+}
+
+/** Whether the gateway accepts JWTs. */
+export function jwtEnabled(config: Config): boolean {
+  return config.JWT_HS256_SECRET !== '' || config.JWKS_PATH !== '';
+}
+
+/**
+ * What production mode needs before a service starts: a gateway secret everywhere, and at the
+ * gateway a way for anyone to authenticate (a seeded admin key or JWTs). Throws a ConfigError
+ * that says what to set.
+ */
+export function checkProductionRequirements(config: Config, service: 'gateway' | 'subgraph' | 'worker'): void {
+  if (config.MODELPLANE_MODE !== 'production') return;
+  const missing: string[] = [];
+  if (!config.GATEWAY_SECRET) {
+    missing.push('GATEWAY_SECRET (a random string of 32+ characters shared by the gateway, every subgraph and worker)');
+  }
+  if (service === 'gateway' && !config.MODELPLANE_ADMIN_KEY && !jwtEnabled(config)) {
+    missing.push('MODELPLANE_ADMIN_KEY, or JWTs (JWT_HS256_SECRET or JWKS_PATH, with JWT_ISSUER and JWT_AUDIENCE)');
+  }
+  if (missing.length) {
+    throw new ConfigError(
+      `production mode refuses to start the ${service} without authentication configured; set:\n  ${missing.join('\n  ')}`,
+    );
+  }
 }
 
 /** The configuration table in Markdown, for the README. */

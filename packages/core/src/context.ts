@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from './logger';
 
-/** Who is calling. Until auth lands every caller is anonymous; the shape stays. */
+/**
+ * Who is calling: verified at the gateway (API key or JWT) and forwarded to subgraphs signed
+ * (signed-identity.ts). `roles` holds the caller's role (see roles.ts); empty means anonymous.
+ */
 export interface Identity {
   subject: string;
   roles: string[];
+  /** The API key's public id, when the caller used one (for access logs). */
   keyId?: string;
 }
 
@@ -16,6 +20,8 @@ export interface RequestContext {
   requestId: string;
   identity: Identity;
   logger: Logger;
+  /** W3C traceparent to send with calls this request makes to other services. */
+  traceparent?: string;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -8,7 +8,32 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   INTERNAL = 'INTERNAL',
+  /** Refusals at the gateway, before anything runs. */
+  QUERY_TOO_DEEP = 'QUERY_TOO_DEEP',
+  TOO_MANY_ALIASES = 'TOO_MANY_ALIASES',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  RATE_LIMITED = 'RATE_LIMITED',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  OPERATION_NOT_TRUSTED = 'OPERATION_NOT_TRUSTED',
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  /** A service the answer depends on (a subgraph, the registry for API keys) cannot be reached. */
+  SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
 }
+
+/** The HTTP status a response gets when it carries nothing but this error. */
+export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.QUERY_TOO_DEEP]: 400,
+  [ErrorCode.TOO_MANY_ALIASES]: 400,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.OPERATION_NOT_TRUSTED]: 400,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.SUBGRAPH_UNAVAILABLE]: 503,
+  [ErrorCode.REQUEST_TIMEOUT]: 504,
+};
 
 type Extensions = Record<string, unknown>;
 
@@ -58,6 +83,65 @@ export class InternalError extends ModelplaneError {
   readonly code = ErrorCode.INTERNAL;
   constructor(message = 'internal error', extensions?: Extensions) {
     super(ErrorCode.INTERNAL, message, extensions);
+  }
+}
+
+export class QueryTooDeepError extends ModelplaneError {
+  readonly code = ErrorCode.QUERY_TOO_DEEP;
+  constructor(depth: number, max: number) {
+    super(ErrorCode.QUERY_TOO_DEEP, `the operation nests fields ${depth} deep; at most ${max} is allowed`, { depth, max });
+  }
+}
+
+export class TooManyAliasesError extends ModelplaneError {
+  readonly code = ErrorCode.TOO_MANY_ALIASES;
+  constructor(aliases: number, max: number) {
+    super(ErrorCode.TOO_MANY_ALIASES, `the operation has ${aliases} aliased fields; at most ${max} are allowed`, { aliases, max });
+  }
+}
+
+export class QueryTooComplexError extends ModelplaneError {
+  readonly code = ErrorCode.QUERY_TOO_COMPLEX;
+  constructor(cost: number, max: number) {
+    super(ErrorCode.QUERY_TOO_COMPLEX, `the operation's estimated cost is ${cost}; at most ${max} is allowed (ask for fewer items)`, {
+      cost,
+      max,
+    });
+  }
+}
+
+export class RateLimitedError extends ModelplaneError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
+export class PayloadTooLargeError extends ModelplaneError {
+  readonly code = ErrorCode.PAYLOAD_TOO_LARGE;
+  constructor(message = 'the request body is too large') {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, message);
+  }
+}
+
+export class OperationNotTrustedError extends ModelplaneError {
+  readonly code = ErrorCode.OPERATION_NOT_TRUSTED;
+  constructor(message = 'only registered operations run on this server (trusted documents)') {
+    super(ErrorCode.OPERATION_NOT_TRUSTED, message);
+  }
+}
+
+export class RequestTimeoutError extends ModelplaneError {
+  readonly code = ErrorCode.REQUEST_TIMEOUT;
+  constructor(ms: number) {
+    super(ErrorCode.REQUEST_TIMEOUT, `the operation did not finish within ${ms} ms`, { timeoutMs: ms });
+  }
+}
+
+export class SubgraphUnavailableError extends ModelplaneError {
+  readonly code = ErrorCode.SUBGRAPH_UNAVAILABLE;
+  constructor(message: string, extensions?: Extensions) {
+    super(ErrorCode.SUBGRAPH_UNAVAILABLE, message, extensions);
   }
 }
 

@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { ApolloServer, BaseContext, ContextFunction } from '@apollo/server';
 import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-integrations/express5';
 import express from 'express';
+import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
@@ -26,7 +27,9 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   routes?: (app: express.Express) => void;
   /** Hook for extra protocols on the same server (e.g. graphql-ws). */
   attach?: (httpServer: Server) => void;
-  /** Middleware between the JSON body parser and Apollo Server on /graphql (auth, fast path). */
+  /** Middleware on /graphql before the body is read (CORS, request ids, timeouts). */
+  beforeBody?: express.RequestHandler[];
+  /** Middleware between the JSON body parser and Apollo Server on /graphql (auth, limits, fast path). */
   beforeGraphQL?: express.RequestHandler[];
   /**
    * Runs first on stop, before HTTP drains: long-lived connections (websockets) get a proper
@@ -75,6 +78,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   await apollo.start();
   app.use(
     '/graphql',
+    ...(options.beforeBody ?? []),
     // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
     express.json({ limit: options.bodyLimit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }),
     ...(options.beforeGraphQL ?? []),
@@ -90,8 +94,9 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
     ) => {
       if (!err) return next();
       const status = err.status ?? 500;
-      const code = err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+      const code = err.type === 'entity.too.large' ? ErrorCode.PAYLOAD_TOO_LARGE : status < 500 ? 'BAD_REQUEST' : ErrorCode.INTERNAL;
       if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
+      if (res.headersSent) return;
       res
         .status(status)
         .json({ errors: [{ message: status < 500 ? (err.message ?? 'bad request') : 'internal error', extensions: { code } }] });

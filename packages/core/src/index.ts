@@ -14,5 +14,8 @@ export * from './metrics';
 export * from './model-ref';
 export * from './plugins';
 export * from './pubsub';
+export * from './roles';
+export * from './signed-identity';
 export * from './subgraph';
+export * from './trace-context';
 export * from './validation';

@@ -1,16 +1,25 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Identity } from './context';
 import type { Logger } from './logger';
 import { GraphQLError } from 'graphql';
 
 interface LoggingContext extends BaseContext {
   logger: Logger;
+  identity?: Identity;
+}
+
+export interface LoggingPluginOptions {
+  /** Write the access-log line here (default true); the gateway writes its own for every path. */
+  accessLog?: boolean;
 }
 
 /**
- * One access-log line per operation (name, type, duration, outcome), and the full error for
- * anything unexpected, which formatError hides from the client.
+ * One access-log line per operation (name, type, duration, outcome, caller — never variables,
+ * which may hold feature values or secrets), and the full error for anything unexpected, which
+ * formatError hides from the client.
  */
-export function loggingPlugin<T extends LoggingContext>(): ApolloServerPlugin<T> {
+export function loggingPlugin<T extends LoggingContext>(options: LoggingPluginOptions = {}): ApolloServerPlugin<T> {
+  const accessLog = options.accessLog ?? true;
   return {
     async requestDidStart({ contextValue }) {
       const start = process.hrtime.bigint();
@@ -25,6 +34,7 @@ export function loggingPlugin<T extends LoggingContext>(): ApolloServerPlugin<T>
           }
         },
         async willSendResponse({ operationName, operation, errors }) {
+          if (!accessLog) return;
           const ms = Number(process.hrtime.bigint() - start) / 1e6;
           contextValue.logger.info(
             {
@@ -32,6 +42,9 @@ export function loggingPlugin<T extends LoggingContext>(): ApolloServerPlugin<T>
               type: operation?.operation ?? null,
               ms: Math.round(ms * 100) / 100,
               outcome: errors?.length ? 'error' : 'ok',
+              ...(errors?.length && { code: String(errors[0]!.extensions?.code ?? 'INTERNAL') }),
+              subject: contextValue.identity?.subject ?? null,
+              ...(contextValue.identity?.keyId && { keyId: contextValue.identity.keyId }),
             },
             'graphql',
           );

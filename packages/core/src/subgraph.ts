@@ -5,13 +5,13 @@ import { GraphQLError, subscribe, type ExecutionResult, type GraphQLSchema } fro
 import { DateTimeResolver } from 'graphql-scalars';
 import { useServer } from 'graphql-ws/use/ws';
 import { Gauge } from 'prom-client';
-import type { NonEmptyArray } from 'type-graphql';
+import { getMetadataStorage, type AuthChecker, type NonEmptyArray } from 'type-graphql';
 import type { Express } from 'express';
 import type { DataSource, MixedList } from 'typeorm';
-import type { Config } from './config';
+import { checkProductionRequirements, type Config } from './config';
 import { ANONYMOUS, REQUEST_ID_HEADER, requestIdFrom, type Identity, type RequestContext } from './context';
 import { createDataSource, runMigrations } from './database';
-import { formatError } from './errors';
+import { ErrorCode, ForbiddenError, formatError, UnauthenticatedError } from './errors';
 import { buildFederatedSchema, type FederatedSchema, type ReferenceResolvers } from './federation';
 import { startHttpService, webSocketEndpoint, type RunningService, type WebSocketEndpoint } from './http-service';
 import { createLogger, type Logger } from './logger';
@@ -19,6 +19,9 @@ import { Metrics } from './metrics';
 import { jitExecutor } from './jit-executor';
 import { loggingPlugin } from './plugins';
 import { PgPubSub } from './pubsub';
+import { hasRole, isAuthenticated, isRole, type Role } from './roles';
+import { gatewaySecret, IDENTITY_PARAM, identityFromHeaders, requireSignedIdentity, verifyIdentity } from './signed-identity';
+import { traceIdOf, TRACEPARENT_HEADER } from './trace-context';
 
 export type SubgraphName = 'registry' | 'prediction' | 'experiments' | 'monitoring';
 
@@ -45,7 +48,10 @@ export interface SubgraphDefinition {
   orphanedTypes?: Function[];
   /** `__resolveReference` for each entity this subgraph can resolve by key. */
   references?: (services: SubgraphServices) => ReferenceResolvers;
-  /** Extra HTTP routes on the subgraph's server. */
+  /**
+   * Extra HTTP routes on the subgraph's server, for other services only: mount them under
+   * /artifacts, /streams or /internal, where every request needs a signed caller identity.
+   */
   routes?: (app: Express, services: SubgraphServices) => void;
   /** Background work (consumers, schedulers); returns its stop function. */
   start?: (services: SubgraphServices) => Promise<() => Promise<void>>;
@@ -79,20 +85,81 @@ function serviceContainer(services: SubgraphServices) {
   };
 }
 
+/** Prefixes of the internal HTTP routes: every request there needs a signed caller identity. */
+export const INTERNAL_ROUTE_PREFIXES = ['/artifacts', '/streams', '/internal'];
+
+/**
+ * type-graphql's check for `@Authorized(role)`, run before the resolver: no verified identity is
+ * UNAUTHENTICATED, a weaker role than required FORBIDDEN. Fields without @Authorized need only
+ * the signed identity every request already carries (viewer at least, checked at the gateway).
+ */
+export const roleAuthChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
+  if (!isAuthenticated(context?.identity)) throw new UnauthenticatedError();
+  if (roles.length && !roles.some((role) => hasRole(context.identity, role))) {
+    throw new ForbiddenError(`this needs the ${roles.join(' or ')} role`, { requiredRole: roles[0] });
+  }
+  return true;
+};
+
+/** The subgraph schema and, per root field guarded with @Authorized, the role it needs (`Mutation.registerModel` → `admin`). */
+export interface BuiltSubgraph extends FederatedSchema {
+  roles: Record<string, Role>;
+}
+
 /** Builds the subgraph schema. Needs no database: `compose` uses it to print SDL. */
-export async function buildSubgraph(definition: SubgraphDefinition, services: SubgraphServices): Promise<FederatedSchema> {
-  return buildFederatedSchema(
+export async function buildSubgraph(definition: SubgraphDefinition, services: SubgraphServices): Promise<BuiltSubgraph> {
+  const built = await buildFederatedSchema(
     {
       resolvers: definition.resolvers,
       orphanedTypes: definition.orphanedTypes,
       container: serviceContainer(services),
       pubSub: services.pubSub,
       validate: { forbidUnknownValues: false },
+      authChecker: roleAuthChecker,
       // Dates travel as ISO-8601 `DateTime` (graphql-scalars), the name clients expect.
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     },
     definition.references?.(services),
   );
+  return { ...built, roles: rootFieldRoles(definition) };
+}
+
+/**
+ * The roles of root fields, from type-graphql's metadata (filled in by buildSchema). The gateway
+ * reads them from schema/roles.json to refuse an operation as a whole before any part of it runs.
+ */
+function rootFieldRoles(definition: SubgraphDefinition): Record<string, Role> {
+  const storage = getMetadataStorage();
+  const ours = new Set<unknown>(definition.resolvers);
+  const roles: Record<string, Role> = {};
+  const collect = (root: string, fields: ReadonlyArray<{ target: unknown; schemaName: string; roles?: unknown[] }>) => {
+    for (const field of fields) {
+      if (!ours.has(field.target) || !field.roles?.length) continue;
+      const role = field.roles[0];
+      if (field.roles.length !== 1 || !isRole(role)) {
+        throw new Error(`${root}.${field.schemaName}: @Authorized takes exactly one role (viewer, operator or admin)`);
+      }
+      roles[`${root}.${field.schemaName}`] = role;
+    }
+  };
+  collect('Query', storage.queries);
+  collect('Mutation', storage.mutations);
+  collect('Subscription', storage.subscriptions);
+  for (const field of storage.fieldResolvers) {
+    if (ours.has(field.target) && field.roles?.length) {
+      throw new Error(
+        `@Authorized on the field resolver ${field.schemaName}: only root fields may need a role (the gateway checks root fields)`,
+      );
+    }
+  }
+  return Object.fromEntries(Object.entries(roles).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** A subgraph request without a valid signature from the gateway (or another service). */
+function unsignedRequest(): GraphQLError {
+  return new GraphQLError('this service only answers requests signed by the gateway', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
 }
 
 export interface StartSubgraphOptions {
@@ -101,7 +168,7 @@ export interface StartSubgraphOptions {
   databaseUrl?: string;
   /** Overrides the configured port (0 picks a free one, as tests do). */
   port?: number;
-  /** Who a websocket connection is, from its connectionParams (default: everyone is anonymous). */
+  /** Who a websocket connection is, from its connectionParams (default: a signed identity, signedConnection). */
   authenticateConnection?: ConnectionAuthenticator;
 }
 
@@ -114,8 +181,17 @@ export type ConnectionAuthenticator = (
   connectionParams: Readonly<Record<string, unknown>> | undefined,
 ) => Promise<Identity | null> | Identity | null;
 
-/** Until auth lands every websocket connection is anonymous, as every HTTP request is. */
-export const anonymousConnection: ConnectionAuthenticator = () => ANONYMOUS;
+/**
+ * A subgraph's websocket auth: connectionParams must carry a fresh signed identity (`identity`),
+ * as the gateway's upstream connections do (signed-identity.ts); anything else is refused.
+ */
+export function signedConnection(config: Config): ConnectionAuthenticator {
+  const secret = gatewaySecret(config);
+  return (params) => {
+    const identity = verifyIdentity(secret, params?.[IDENTITY_PARAM]);
+    return identity && isAuthenticated(identity) ? identity : null;
+  };
+}
 
 // graphql-ws messages from the gateway are small documents; this caps what a peer can make us buffer.
 const MAX_WEBSOCKET_MESSAGE_BYTES = 1024 * 1024;
@@ -212,6 +288,9 @@ export interface RunningSubgraph extends RunningService {
 
 export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<RunningSubgraph> {
   const { config } = options;
+  checkProductionRequirements(config, 'subgraph');
+  // Resolved (in local mode possibly created) before anything else starts.
+  gatewaySecret(config);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const url = options.databaseUrl ?? config.DATABASE_URL;
   if (!url) throw new Error(`${definition.name}: no database (set DATABASE_URL, or start with \`modelplane-server all\`)`);
@@ -246,7 +325,10 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     host: config.HOST,
     port: options.port ?? subgraphPort(config, definition.name),
     bodyLimit: config.MAX_REQUEST_BYTES,
-    routes: definition.routes && ((app) => definition.routes!(app, services)),
+    routes: (app) => {
+      app.use(INTERNAL_ROUTE_PREFIXES, requireSignedIdentity(config));
+      definition.routes?.(app, services);
+    },
     ready: async () => {
       await db.query('SELECT 1');
       return true;
@@ -268,12 +350,23 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
         ],
       }),
     context: async ({ req }) => {
+      // Every operation (even `_service`) needs the gateway's signature: see signed-identity.ts.
+      // …and a role: every field needs viewer at least (mutations and a few queries more, @Authorized).
+      const identity = identityFromHeaders(config, req.headers);
+      if (!identity || !isAuthenticated(identity)) throw unsignedRequest();
       const requestId = requestIdFrom(req.headers);
-      return { requestId, identity: ANONYMOUS, logger: logger.child({ requestId }) };
+      const traceparent = req.headers[TRACEPARENT_HEADER];
+      const traceId = traceIdOf(traceparent);
+      return {
+        requestId,
+        identity,
+        logger: logger.child(traceId ? { requestId, traceId } : { requestId }),
+        traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+      };
     },
     attach: (httpServer) => {
       websockets = webSocketEndpoint(httpServer, '/graphql', MAX_WEBSOCKET_MESSAGE_BYTES);
-      serveWebSockets(websockets, schema, logger, metrics, config, options.authenticateConnection ?? anonymousConnection);
+      serveWebSockets(websockets, schema, logger, metrics, config, options.authenticateConnection ?? signedConnection(config));
     },
     // Subscribers (the gateway) get a close frame and resubscribe elsewhere before pub/sub closes.
     beforeDrain: async () => websockets?.close(closeHandshakeMs(config)),

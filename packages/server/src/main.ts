@@ -10,9 +10,10 @@ import {
 } from '@modelplane/core';
 import { startGateway } from '@modelplane/gateway';
 import { compose } from './compose';
+import { manifest } from './manifest';
 import { migrate } from './migrate';
 import { runAll } from './run-all';
-import { printSdl } from './sdl';
+import { printSdl, subgraphInfo } from './sdl';
 import { isSubgraphName, loadSubgraph, subgraphNames } from './subgraphs';
 import { startWorker } from './worker';
 
@@ -25,7 +26,8 @@ const usage = `usage: modelplane-server <command>
   migrate [up|down] [subgraph…]
                            apply pending migrations (or revert the last one) for the named subgraphs, default all
   compose [--check]        regenerate schema/ from the subgraphs (--check: fail if it is stale)
-  sdl <subgraph>           print one subgraph's SDL
+  sdl <subgraph> [--json]  print one subgraph's SDL (--json: with the roles its root fields need)
+  manifest [--check]       regenerate schema/operations/manifest.json, the trusted documents (--check: fail if stale)
   config                   print the configuration reference`;
 
 /** Runs one service until SIGINT/SIGTERM (or, under `all`, until the parent goes away). */
@@ -103,10 +105,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'compose') return compose(args.includes('--check'));
+  if (command === 'manifest') return manifest(args.includes('--check'));
   if (command === 'sdl') {
     const name = args[0] ?? '';
     if (!isSubgraphName(name)) throw new Error(`sdl needs a subgraph name: ${subgraphNames.join(', ')}`);
-    process.stdout.write(await printSdl(name));
+    // --json: the SDL and the roles of its root fields, for `compose`.
+    process.stdout.write(args.includes('--json') ? JSON.stringify(await subgraphInfo(name)) : await printSdl(name));
     return 0;
   }
   if (command === 'config') {

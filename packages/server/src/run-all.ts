@@ -1,8 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import {
+  ADMIN,
+  checkProductionRequirements,
   childEnvironment,
   createLogger,
+  gatewaySecret,
+  jwtEnabled,
+  signedIdentityHeaders,
+  serviceIdentity,
   startEmbeddedPostgres,
   type Config,
   type EmbeddedPostgres,
@@ -29,6 +35,8 @@ interface Supervised {
  */
 export async function runAll(config: Config): Promise<void> {
   const started = Date.now();
+  // Before PostgreSQL starts: a misconfigured production start fails with what to set.
+  checkProductionRequirements(config, 'gateway');
   const logger = createLogger('modelplane', config.LOG_LEVEL);
   let pg: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -38,13 +46,19 @@ export async function runAll(config: Config): Promise<void> {
   }
 
   const main = join(__dirname, 'main.js');
+  // One gateway secret for the gateway (this process) and every subgraph (local mode: generated once).
+  const secret = gatewaySecret(config);
   const children = new Map<SubgraphName, Supervised>();
   let stopping = false;
 
   const spawnChild = (name: SubgraphName): Promise<string> =>
     new Promise((resolve, reject) => {
       // Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.
-      const child = fork(main, [name], { env: childEnvironment({ DATABASE_URL: databaseUrl }), detached: true, stdio: 'inherit' });
+      const child = fork(main, [name], {
+        env: childEnvironment({ DATABASE_URL: databaseUrl!, GATEWAY_SECRET: secret }),
+        detached: true,
+        stdio: 'inherit',
+      });
       const entry = children.get(name) ?? { name, child, restarts: [] };
       entry.child = child;
       children.set(name, entry);
@@ -90,9 +104,11 @@ export async function runAll(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
   process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
 
+  let adminKey: AdminKeyBootstrap = { created: false };
   try {
-    const urls = await Promise.all(subgraphNames.map(async (name) => [name, await spawnChild(name)] as const));
-    gateway = await startGateway({ config, subgraphUrls: Object.fromEntries(urls) });
+    const urls = Object.fromEntries(await Promise.all(subgraphNames.map(async (name) => [name, await spawnChild(name)] as const)));
+    gateway = await startGateway({ config, subgraphUrls: urls });
+    adminKey = await bootstrapAdminKey(config, urls.registry!);
   } catch (err) {
     await shutdown('start-up failure');
     throw err;
@@ -100,11 +116,45 @@ export async function runAll(config: Config): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const shown = gateway.url.replace('127.0.0.1', 'localhost');
   logger.info({ url: gateway.url, seconds: Number(seconds) }, 'modelplane ready');
+  if (adminKey.created) logger.info({ keyId: adminKey.keyId }, 'created the first admin API key (shown once in the banner)');
   process.stdout.write(
     `\n  Modelplane is ready in ${seconds}s\n` +
       `  GraphQL:  ${shown}\n` +
       (config.SANDBOX ? `  Sandbox:  ${shown.replace(/\/graphql$/, '/')} (open in a browser)\n` : '') +
       `  Metrics:  ${shown.replace(/\/graphql$/, '/metrics')}\n` +
-      `  Database: ${pg ? `embedded PostgreSQL in ${config.MODELPLANE_HOME}` : 'DATABASE_URL'}\n  Stop with Ctrl-C.\n\n`,
+      `  Database: ${pg ? `embedded PostgreSQL in ${config.MODELPLANE_HOME}` : 'DATABASE_URL'}\n` +
+      authBanner(config, adminKey) +
+      `  Stop with Ctrl-C.\n\n`,
   );
+}
+
+type AdminKeyBootstrap = { created: false } | { created: true; key: string; keyId: string };
+
+/**
+ * Local mode's first start: the registry creates an admin key when none exists (it owns the
+ * keys) and hands the plaintext back once, for the banner. Later starts find one and create none.
+ */
+async function bootstrapAdminKey(config: Config, registryUrl: string): Promise<AdminKeyBootstrap> {
+  if (config.MODELPLANE_MODE !== 'local' || config.AUTH === 'off') return { created: false };
+  const res = await fetch(`${registryUrl.replace(/\/graphql\/?$/, '')}/internal/keys/bootstrap`, {
+    method: 'POST',
+    headers: signedIdentityHeaders(config, serviceIdentity('modelplane', ADMIN)),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`the registry could not create the first admin key (HTTP ${res.status})`);
+  return (await res.json()) as AdminKeyBootstrap;
+}
+
+function authBanner(config: Config, adminKey: AdminKeyBootstrap): string {
+  if (config.AUTH === 'off') return '  Auth:     off (AUTH=off: everyone is an anonymous admin)\n';
+  if (adminKey.created) {
+    return (
+      `  Admin key: ${adminKey.key}\n` +
+      `            shown only now: keep it (export MODELPLANE_API_KEY=…) and send it as Authorization: Bearer <key>\n`
+    );
+  }
+  const kinds = jwtEnabled(config) ? 'API keys and JWTs' : 'API keys';
+  return config.MODELPLANE_ADMIN_KEY
+    ? `  Auth:     ${kinds} (admin key from MODELPLANE_ADMIN_KEY)\n`
+    : `  Auth:     ${kinds} (the admin key was shown on first start; MODELPLANE_ADMIN_KEY adds one)\n`;
 }

@@ -6,6 +6,11 @@ import { loadSubgraph } from './subgraphs';
  * so the services they would need are stand-ins that fail loudly if touched.
  */
 export async function printSdl(name: SubgraphName): Promise<string> {
+  return (await subgraphInfo(name)).sdl;
+}
+
+/** The SDL and the roles its root fields need (@Authorized), as `compose` records them. */
+export async function subgraphInfo(name: SubgraphName): Promise<{ sdl: string; roles: Record<string, string> }> {
   const config = loadConfig();
   const unavailable = (what: string) =>
     new Proxy({} as never, {
@@ -21,6 +26,6 @@ export async function printSdl(name: SubgraphName): Promise<string> {
     logger: createLogger(name, 'silent'),
     metrics: new Metrics(name),
   };
-  const { sdl } = await buildSubgraph(loadSubgraph(name), services);
-  return sdl;
+  const { sdl, roles } = await buildSubgraph(loadSubgraph(name), services);
+  return { sdl, roles };
 }

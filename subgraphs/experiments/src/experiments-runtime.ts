@@ -1,8 +1,11 @@
 import {
+  ADMIN,
   BadUserInputError,
   InternalError,
   NotFoundError,
   assertModelName,
+  serviceHeaders,
+  serviceIdentity,
   type Config,
   type Logger,
   type SubgraphServices,
@@ -55,8 +58,11 @@ export class ExperimentsRuntime {
   constructor(readonly deps: RuntimeDeps) {
     this.store = new RunStore(deps.db);
     this.datasets = new DatasetStore(deps.db);
-    this.registry = deps.registry ?? new RegistryClient(deps.config.REGISTRY_URL, deps.config.SUBGRAPH_TIMEOUT_MS);
-    this.predictions = deps.predictions ?? new PredictionStreamsClient(deps.config.PREDICTION_URL, deps.config.SUBGRAPH_TIMEOUT_MS);
+    // Admin: the first-start model bootstrap registers a model, which only admins may do.
+    const headers = serviceHeaders(deps.config, serviceIdentity('experiments', ADMIN));
+    this.registry = deps.registry ?? new RegistryClient(deps.config.REGISTRY_URL, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
+    this.predictions =
+      deps.predictions ?? new PredictionStreamsClient(deps.config.PREDICTION_URL, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
     this.queue = new TrainingQueue(deps.databaseUrl, deps.config, deps.logger, { supervise: deps.worker, role: deps.role });
     this.worker = deps.worker
       ? new TrainingWorker({

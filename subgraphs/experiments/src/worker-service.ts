@@ -1,6 +1,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDataSource, createLogger, Metrics, runMigrations, type Config, type RunningService } from '@modelplane/core';
+import {
+  checkProductionRequirements,
+  createDataSource,
+  createLogger,
+  gatewaySecret,
+  Metrics,
+  runMigrations,
+  type Config,
+  type RunningService,
+} from '@modelplane/core';
 import { experimentsMigrations } from '@modelplane/migrations';
 import express from 'express';
 import { Gauge } from 'prom-client';
@@ -25,6 +34,9 @@ export interface WorkerServiceOptions {
  */
 export async function startTrainingWorkerService(options: WorkerServiceOptions): Promise<RunningService> {
   const { config } = options;
+  checkProductionRequirements(config, 'worker');
+  // The worker registers versions in the registry, signing its calls with the gateway secret.
+  gatewaySecret(config);
   const logger = createLogger('training-worker', config.LOG_LEVEL);
   const url = options.databaseUrl ?? config.DATABASE_URL;
   if (!url) throw new Error('training worker: no database (set DATABASE_URL)');

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { MODEL_CHANGED, type ModelChangedEvent, type SubgraphServices } from '@modelplane/core';
+import { MODEL_CHANGED, serviceHeaders, serviceIdentity, type ModelChangedEvent, type SubgraphServices } from '@modelplane/core';
 import { AlertEvaluator } from './alerts/alert-evaluator';
 import { Retrainer } from './alerts/retrainer';
 import { MonitoringAnalysis } from './analysis/monitoring-analysis';
@@ -31,15 +31,16 @@ export function monitoringRuntime(services: SubgraphServices): MonitoringRuntime
   if (!runtime) {
     const { config, db, logger } = services;
     const timeout = Math.min(SUBGRAPH_CALL_TIMEOUT_MS, config.SUBGRAPH_TIMEOUT_MS);
-    const registry = new RegistryClient(config.REGISTRY_URL, timeout);
-    const experiments = new ExperimentsClient(config.EXPERIMENTS_URL, timeout, logger);
+    const headers = serviceHeaders(config, serviceIdentity('monitoring'));
+    const registry = new RegistryClient(config.REGISTRY_URL, timeout, headers);
+    const experiments = new ExperimentsClient(config.EXPERIMENTS_URL, timeout, logger, headers);
     const analysis = new MonitoringAnalysis(db, config, registry, experiments, logger);
     const metrics = new MonitoringMetrics(services.metrics.registry, db, logger);
     const retrainer = new Retrainer(db, experiments, logger);
     const consumer = new StreamConsumer({
       db,
       logger,
-      source: new HttpStreamSource(config.PREDICTION_URL, timeout),
+      source: new HttpStreamSource(config.PREDICTION_URL, timeout, headers),
       pollMs: config.MONITORING_POLL_MS,
       batchSize: config.MONITORING_STREAM_BATCH,
       onPredictions: (rows) => metrics.observe(rows),

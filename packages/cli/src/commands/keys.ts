@@ -1,24 +1,16 @@
-import { ModelplaneClientError, type TypedDocumentNode } from '@modelplane/client';
-import { parse } from 'graphql';
+import { ApiKeyListDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type Role } from '@modelplane/client';
 import { stringOption, type CommandSpec } from '../args';
 import type { CommandContext } from '../context';
-import { CliError } from '../errors';
+import { CliError, UsageError } from '../errors';
+import { formatTime, table } from '../format';
 
-// API keys come with the auth work (createApiKey, apiKeys, revokeApiKey), which is not in the
-// supergraph these documents were generated from. Until then the keys commands ask the server
-// whether it has an `apiKeys` field, and say plainly that the feature is not available.
-const probe = parse('query ApiKeysProbe { apiKeys { __typename } }') as TypedDocumentNode<unknown, Record<string, never>>;
+const ROLES: Record<string, Role> = { viewer: 'VIEWER', operator: 'OPERATOR', admin: 'ADMIN' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function keysUnavailable(context: CommandContext): Promise<never> {
-  try {
-    await context.client().request(probe);
-  } catch (err) {
-    if (err instanceof ModelplaneClientError && err.code === 'GRAPHQL_VALIDATION_FAILED' && /apiKeys/.test(err.message)) {
-      throw new CliError(`API keys are not available on this server (${context.config.endpoint} has no apiKeys field)`, 'NOT_AVAILABLE');
-    }
-    throw err;
-  }
-  throw new CliError('this server manages API keys, but this version of the modelplane CLI cannot yet: update it', 'NOT_AVAILABLE');
+function parseRole(raw: string): Role {
+  const role = ROLES[raw.toLowerCase()];
+  if (!role) throw new UsageError(`--role must be viewer, operator or admin, got "${raw}"`);
+  return role;
 }
 
 const create: CommandSpec<CommandContext> = {
@@ -30,10 +22,20 @@ const create: CommandSpec<CommandContext> = {
     role: { type: 'string', value: 'ROLE', description: 'viewer, operator or admin' },
   },
   positionals: { min: 0 },
+  examples: [
+    'modelplane keys create --name ci --role operator',
+    'export MODELPLANE_API_KEY=$(modelplane keys create --name ci --role viewer --json | jq -r .key)',
+  ],
   async run(context, { values }) {
-    stringOption(values, 'name', true);
-    stringOption(values, 'role', true);
-    await keysUnavailable(context);
+    const name = stringOption(values, 'name', true);
+    const role = parseRole(stringOption(values, 'role', true));
+    const { createApiKey } = await context.client().request(CreateApiKeyDocument, { name, role });
+    if (context.json) return context.printJson(createApiKey);
+    context.out(createApiKey.key);
+    context.note(
+      `Created API key ${createApiKey.apiKey.keyId} "${createApiKey.apiKey.name}" (${createApiKey.apiKey.role.toLowerCase()}). ` +
+        'The key above is shown only now: store it (e.g. MODELPLANE_API_KEY).',
+    );
   },
 };
 
@@ -43,16 +45,52 @@ const list: CommandSpec<CommandContext> = {
   usage: '',
   options: {},
   positionals: { min: 0 },
-  run: (context) => keysUnavailable(context),
+  examples: ['modelplane keys list'],
+  async run(context) {
+    const { apiKeys } = await context.client().request(ApiKeyListDocument);
+    if (context.json) return context.printJson(apiKeys);
+    if (!apiKeys.length) {
+      context.out('No API keys.');
+      return;
+    }
+    context.out(
+      table(
+        ['ID', 'KEY ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'STATUS'],
+        apiKeys.map((k) => [
+          k.id,
+          k.keyId,
+          k.name,
+          k.role.toLowerCase(),
+          formatTime(k.createdAt),
+          formatTime(k.lastUsedAt),
+          k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : 'active',
+        ]),
+      ),
+    );
+  },
 };
 
 const revoke: CommandSpec<CommandContext> = {
   path: ['keys', 'revoke'],
-  summary: 'Revoke an API key (admin)',
+  summary: 'Revoke an API key (admin), by its id or key id',
   usage: 'ID',
   options: {},
-  positionals: { min: 1 },
-  run: (context) => keysUnavailable(context),
+  positionals: { min: 1, max: 1 },
+  examples: ['modelplane keys revoke 3f2c9a61b0de'],
+  async run(context, { positionals }) {
+    const given = positionals[0]!;
+    let id = given;
+    if (!UUID.test(given)) {
+      // A key id (the `mp_<keyId>_…` part shown in listings and logs): find its key.
+      const { apiKeys } = await context.client().request(ApiKeyListDocument);
+      const match = apiKeys.find((k) => k.keyId === given);
+      if (!match) throw new CliError(`no API key with id or key id "${given}" (see modelplane keys list)`, 'NOT_FOUND');
+      id = match.id;
+    }
+    const { revokeApiKey } = await context.client().request(RevokeApiKeyDocument, { id });
+    if (context.json) return context.printJson(revokeApiKey);
+    context.out(`Revoked API key ${revokeApiKey.keyId} "${revokeApiKey.name}" (gateways refuse it within their AUTH_CACHE_SECONDS).`);
+  },
 };
 
 export const keyCommands = [create, list, revoke];

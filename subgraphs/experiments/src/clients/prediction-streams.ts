@@ -1,3 +1,5 @@
+import type { ServiceHeaders } from '@modelplane/core';
+
 /**
  * The prediction subgraph's published log and feedback streams (`GET /streams/predictions`,
  * `GET /streams/feedback`), read page by page from the start. Never its tables.
@@ -33,6 +35,8 @@ export class PredictionStreamsClient implements PredictionStreamsApi {
   constructor(
     predictionGraphqlUrl: string,
     private readonly timeoutMs = 30000,
+    /** The experiments service's signed identity: the prediction service refuses unsigned reads. */
+    private readonly headers: ServiceHeaders = () => ({}),
   ) {
     this.base = predictionGraphqlUrl.replace(/\/graphql\/?$/, '');
   }
@@ -41,6 +45,7 @@ export class PredictionStreamsClient implements PredictionStreamsApi {
     let after = '';
     for (let total = 0; total < MAX_ITEMS;) {
       const res = await fetch(`${this.base}/streams/${stream}?limit=${PAGE}${after ? `&after=${after}` : ''}`, {
+        headers: this.headers(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       if (!res.ok) throw new Error(`the prediction ${stream} stream answered HTTP ${res.status}`);

@@ -1,3 +1,4 @@
+import type { ServiceHeaders } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 /** The registry could not be reached or answered with a server error: worth retrying later. */
@@ -84,6 +85,8 @@ export class RegistryClient implements RegistryApi {
   constructor(
     private readonly graphqlUrl: string,
     private readonly timeoutMs = 30000,
+    /** The experiments service's signed identity: the registry refuses unsigned calls. */
+    private readonly headers: ServiceHeaders = () => ({}),
   ) {
     this.artifactsBase = graphqlUrl.replace(/\/graphql\/?$/, '') + '/artifacts/';
   }
@@ -93,7 +96,7 @@ export class RegistryClient implements RegistryApi {
     try {
       res = await fetch(this.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...this.headers() },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -153,7 +156,10 @@ export class RegistryClient implements RegistryApi {
   async artifact(digest: string): Promise<Uint8Array> {
     let res: Response;
     try {
-      res = await fetch(this.artifactsBase + digest, { signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)) });
+      res = await fetch(this.artifactsBase + digest, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)),
+      });
     } catch (err) {
       throw new RegistryUnavailableError(`the registry is unreachable: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,5 +1,5 @@
-import { BadUserInputError, assertModelName, type SubgraphServices } from '@modelplane/core';
-import { Arg, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ADMIN, assertModelName, BadUserInputError, type SubgraphServices } from '@modelplane/core';
+import { Arg, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { DatasetVersion, type SplitSpec } from '../entities/dataset-version.entity';
 import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
 import { UUID_PATTERN } from '../tracking-store';
@@ -23,6 +23,7 @@ export class DatasetResolver {
     return UUID_PATTERN.test(id) ? this.runtime.datasets.byId(id) : null;
   }
 
+  @Authorized(ADMIN)
   @Mutation(() => DatasetVersion, {
     description: 'Registers a dataset version (identical content under the same name returns the existing version)',
   })

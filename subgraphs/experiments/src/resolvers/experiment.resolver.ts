@@ -1,5 +1,5 @@
-import { BadUserInputError, assertModelName, type ModelRef as ModelRefShape, type SubgraphServices } from '@modelplane/core';
-import { Arg, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ADMIN, assertModelName, BadUserInputError, type ModelRef as ModelRefShape, type SubgraphServices } from '@modelplane/core';
+import { Arg, Authorized, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Experiment } from '../entities/experiment.entity';
 import { Run } from '../entities/run.entity';
 import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
@@ -41,6 +41,7 @@ export class ExperimentResolver {
     return this.runtime.store.experiment(assertModelName(model, 'model'));
   }
 
+  @Authorized(ADMIN)
   @Mutation(() => Experiment, { description: 'Changes a model’s training defaults and promotion policy' })
   async updateExperiment(@Arg('model') model: string, @Arg('input') input: UpdateExperimentInput): Promise<Experiment> {
     assertModelName(model, 'model');

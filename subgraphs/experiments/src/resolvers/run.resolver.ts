@@ -1,12 +1,13 @@
 import {
   BadUserInputError,
   NotFoundError,
+  OPERATOR,
   RUN_UPDATED,
   type RequestContext,
   type RunUpdatedEvent,
   type SubgraphServices,
 } from '@modelplane/core';
-import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DatasetVersion } from '../entities/dataset-version.entity';
 import { Experiment } from '../entities/experiment.entity';
 import { RunLog } from '../entities/run-log.entity';
@@ -75,6 +76,7 @@ export class RunResolver {
     return { runs, metrics, params };
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, {
     description:
       'Queues a training run of the model as a durable job and returns it at once (QUEUED). The run trains, evaluates, registers a version and applies the promotion gate.',
@@ -83,6 +85,7 @@ export class RunResolver {
     return this.runtime.trigger({ ...args, actor: ctx.identity.subject });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, { description: 'Cancels a queued or running run (not one that already registered its version)' })
   cancelRun(@Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason: string | null): Promise<Run> {
     if (reason && reason.length > 10000) throw new BadUserInputError('reason is at most 10000 characters', { argument: 'reason' });

@@ -1,5 +1,5 @@
-import { BadUserInputError, assertModelName, type RequestContext, type SubgraphServices } from '@modelplane/core';
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { assertModelName, BadUserInputError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { Run, RunStatus, RunTrigger } from '../entities/run.entity';
 import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
 import { MetricInput, ParamInput, StartRunInput, TagInput } from './types/tracking.input';
@@ -23,6 +23,7 @@ export class TrackingResolver {
     this.runtime = experimentsRuntime(services);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, {
     description:
       'Starts a RUNNING run (trigger EXTERNAL) for a trainer outside the platform; register its model with createModelVersion(input: { runId })',
@@ -56,22 +57,26 @@ export class TrackingResolver {
     return run;
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, { description: 'Logs parameters; a parameter cannot change once logged (CONFLICT)' })
   logParams(@Arg('runId', () => ID) runId: string, @Arg('params', () => [ParamInput]) params: ParamInput[]): Promise<Run> {
     return this.runtime.store.logParams(runId, params);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, { description: 'Logs a batch of metric values (each a point of that metric’s history)' })
   logMetrics(@Arg('runId', () => ID) runId: string, @Arg('metrics', () => [MetricInput]) metrics: MetricInput[]): Promise<Run> {
     return this.runtime.store.logMetrics(runId, metrics);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, { description: 'Sets tags (a later value replaces an earlier one)' })
   setRunTags(@Arg('runId', () => ID) runId: string, @Arg('tags', () => [TagInput]) tags: TagInput[]): Promise<Run> {
     keyValues(tags, 'tags');
     return this.runtime.store.setTags(runId, tags);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Run, { description: 'Ends an external run' })
   finishRun(
     @Arg('runId', () => ID) runId: string,

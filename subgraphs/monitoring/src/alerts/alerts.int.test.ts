@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  ANONYMOUS,
   buildSubgraph,
   createDataSource,
   createLogger,
@@ -87,7 +86,8 @@ interface Replica {
   close(): Promise<void>;
 }
 
-const context = () => ({ requestId: 'test', identity: ANONYMOUS, logger });
+// An admin, as the gateway would forward one (setRetrainPolicy needs that role).
+const context = () => ({ requestId: 'test', identity: { subject: 'test-admin', roles: ['admin'] }, logger });
 
 function gaussians(seed: number, n: number, shift: number): number[] {
   const random = mulberry32(seed);
@@ -165,6 +165,7 @@ describe('monitoring alerts on PostgreSQL', () => {
     await fake.start();
     const config = loadConfig({
       LOG_LEVEL: 'silent',
+      GATEWAY_SECRET: 'alerts-int-test-secret-0123456789abcdef',
       REGISTRY_URL: fake.url,
       EXPERIMENTS_URL: fake.url,
       PREDICTION_URL: fake.url,
@@ -306,7 +307,7 @@ describe('monitoring alerts on PostgreSQL', () => {
         `mutation($id: ID!) { acknowledgeAlert(id: $id) { status acknowledgedBy acknowledgedAt } }`,
         { id: byKind.DRIFT!.id },
       );
-      expect(ack.data?.acknowledgeAlert).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: 'anonymous' });
+      expect(ack.data?.acknowledgeAlert).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: 'test-admin' });
       expect((await driftEvents.next()).value.data?.driftAlerts).toMatchObject({ status: 'ACKNOWLEDGED' });
 
       // Normal traffic fills the window (the newest 100 predictions): the drift alert resolves.

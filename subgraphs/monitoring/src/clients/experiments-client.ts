@@ -1,4 +1,4 @@
-import type { Logger } from '@modelplane/core';
+import type { Logger, ServiceHeaders } from '@modelplane/core';
 import { callSubgraph, SubgraphCallError } from './graphql-client';
 
 const PROFILE_QUERY = `query ReferenceProfile($model: String!, $version: Int!) { referenceProfile(model: $model, version: $version) }`;
@@ -22,6 +22,7 @@ export class ExperimentsClient {
     private readonly url: string,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly headers: ServiceHeaders,
   ) {}
 
   /** The version's reference profile, or null (none recorded, or experiments cannot say). */
@@ -30,7 +31,13 @@ export class ExperimentsClient {
     const cached = this.profiles.get(key);
     if (cached && Date.now() - cached.at < cached.ttl) return cached.profile;
     const entry = { at: Date.now(), ttl: MISSING_TTL_MS, profile: Promise.resolve<unknown>(null) };
-    entry.profile = callSubgraph<{ referenceProfile: unknown }>(this.url, PROFILE_QUERY, { model, version }, this.timeoutMs).then(
+    entry.profile = callSubgraph<{ referenceProfile: unknown }>(
+      this.url,
+      PROFILE_QUERY,
+      { model, version },
+      this.timeoutMs,
+      this.headers,
+    ).then(
       (d) => {
         if (d.referenceProfile) entry.ttl = PROFILE_TTL_MS;
         return d.referenceProfile ?? null;
@@ -51,6 +58,7 @@ export class ExperimentsClient {
       TRIGGER_MUTATION,
       { model, reason, idempotencyKey: alertId, alertId },
       this.timeoutMs,
+      this.headers,
     );
     if (!data.triggerRetraining) throw new SubgraphCallError('triggerRetraining returned no run');
     return data.triggerRetraining;

@@ -1,3 +1,5 @@
+import type { ServiceHeaders } from '@modelplane/core';
+
 /** A GraphQL call to another subgraph answered with errors (or not at all). */
 export class SubgraphCallError extends Error {
   override name = 'SubgraphCallError';
@@ -21,13 +23,15 @@ export async function callSubgraph<T>(
   query: string,
   variables: Record<string, unknown>,
   timeoutMs: number,
+  /** The caller's signed identity: subgraphs refuse unsigned calls. */
+  headers: ServiceHeaders,
   requestId?: string,
 ): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(requestId && { 'x-request-id': requestId }) },
+      headers: { 'content-type': 'application/json', ...headers(), ...(requestId && { 'x-request-id': requestId }) },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,4 +1,4 @@
-import { InternalError, NotFoundError } from '@modelplane/core';
+import { InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
 import { callSubgraph } from './graphql-client';
 
 export type ModelTask = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION';
@@ -32,6 +32,7 @@ export class RegistryClient {
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
+    private readonly headers: ServiceHeaders,
     private readonly ttlMs = 30000,
   ) {}
 
@@ -39,7 +40,14 @@ export class RegistryClient {
   async model(name: string, requestId?: string): Promise<MonitoredModel> {
     const cached = this.cache.get(name);
     if (cached && Date.now() - cached.at < this.ttlMs) return cached.model;
-    const model = callSubgraph<{ model: MonitoredModel | null }>(this.url, MODEL_QUERY, { name }, this.timeoutMs, requestId).then(
+    const model = callSubgraph<{ model: MonitoredModel | null }>(
+      this.url,
+      MODEL_QUERY,
+      { name },
+      this.timeoutMs,
+      this.headers,
+      requestId,
+    ).then(
       (d) => {
         if (!d.model) throw new NotFoundError(`model ${name} does not exist`, { model: name });
         return d.model;

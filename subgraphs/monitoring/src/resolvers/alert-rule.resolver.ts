@@ -3,11 +3,12 @@ import {
   BadUserInputError,
   ModelRefType,
   NotFoundError,
+  OPERATOR,
   type ModelRef,
   type RequestContext,
   type SubgraphServices,
 } from '@modelplane/core';
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
 import { publishAlertChange } from '../alerts/alert-events';
 import { validateRuleSettings } from '../alerts/rule-validation';
@@ -46,6 +47,7 @@ export class AlertRuleResolver {
     return this.rules.findOneBy({ id: assertId(id) });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => AlertRule, { description: 'Adds an alert rule to a model; it is evaluated from the next pass on' })
   async createAlertRule(@Arg('input') input: AlertRuleInput, @Ctx() ctx: RequestContext): Promise<AlertRule> {
     assertModelName(input.model, 'input.model');
@@ -74,6 +76,7 @@ export class AlertRuleResolver {
     return this.rules.save(rule);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => AlertRule, { description: "Changes a rule's threshold, window, severity, `for` or enabled flag" })
   async updateAlertRule(
     @Arg('id', () => ID) id: string,
@@ -104,6 +107,7 @@ export class AlertRuleResolver {
     });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => ID, { description: 'Deletes a rule; its open alert, if any, is resolved' })
   async deleteAlertRule(@Arg('id', () => ID) id: string): Promise<string> {
     assertId(id);

@@ -6,6 +6,7 @@ import {
   ConflictError,
   ModelRefType,
   NotFoundError,
+  OPERATOR,
   type AlertChangedEvent,
   type ModelRef,
   type RequestContext,
@@ -14,6 +15,7 @@ import {
 import {
   Arg,
   Args,
+  Authorized,
   Ctx,
   FieldResolver,
   ID,
@@ -21,8 +23,8 @@ import {
   Query,
   Resolver,
   Root,
-  Subscription,
   type SubscribeResolverData,
+  Subscription,
   type SubscriptionHandlerData,
 } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
@@ -80,6 +82,7 @@ export class AlertResolver {
     return this.repo.findOneBy({ id: assertId(id) });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => [Alert], {
     description: "Evaluates the model's alert rules now instead of at the next scheduled pass; returns the model's open alerts",
   })
@@ -88,6 +91,7 @@ export class AlertResolver {
     return this.runtime.evaluator.evaluateModel(model);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Alert, { description: 'FIRING → ACKNOWLEDGED; the alert still resolves by itself when its condition clears' })
   async acknowledgeAlert(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Alert> {
     assertId(id);

@@ -1,5 +1,5 @@
-import { assertModelName, BadUserInputError, type RequestContext, type SubgraphServices } from '@modelplane/core';
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { ADMIN, assertModelName, BadUserInputError, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { RetrainPolicy } from '../entities/retrain-policy.entity';
 import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
@@ -21,6 +21,7 @@ export class RetrainPolicyResolver {
     return this.policies.findOneBy({ model: assertModelName(model, 'model') });
   }
 
+  @Authorized(ADMIN)
   @Mutation(() => RetrainPolicy, {
     description:
       'Whether a firing DRIFT alert triggers retraining (triggerRetraining with trigger DRIFT), at most once per minIntervalSeconds ' +

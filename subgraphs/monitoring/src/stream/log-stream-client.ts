@@ -1,3 +1,5 @@
+import type { ServiceHeaders } from '@modelplane/core';
+
 /** One row of `GET /streams/predictions` (see the prediction subgraph's log-stream.routes.ts). */
 export interface PredictionItem {
   id: string;
@@ -41,6 +43,8 @@ export class HttpStreamSource implements StreamSource {
   constructor(
     predictionGraphqlUrl: string,
     private readonly timeoutMs: number,
+    /** Monitoring's signed identity: the prediction service refuses unsigned reads. */
+    private readonly headers: ServiceHeaders = () => ({}),
   ) {
     this.base = predictionGraphqlUrl.replace(/\/graphql\/?$/, '');
   }
@@ -49,7 +53,7 @@ export class HttpStreamSource implements StreamSource {
   read(stream: 'feedback', after: string, limit: number): Promise<StreamPage<FeedbackItem>>;
   async read(stream: StreamName, after: string, limit: number): Promise<StreamPage<PredictionItem | FeedbackItem>> {
     const url = `${this.base}/streams/${stream}?after=${encodeURIComponent(after)}&limit=${limit}`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.timeoutMs) });
     if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
     const page = (await res.json()) as StreamPage<PredictionItem | FeedbackItem>;
     if (!Array.isArray(page.items) || typeof page.next !== 'string') throw new Error(`GET ${url} answered an unexpected shape`);

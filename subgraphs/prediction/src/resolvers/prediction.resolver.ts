@@ -1,5 +1,5 @@
-import { BadUserInputError, ConflictError, NotFoundError, type RequestContext, type SubgraphServices } from '@modelplane/core';
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
 import { probabilitiesAt } from '@modelplane/inference';
@@ -65,16 +65,24 @@ export class PredictionResolver {
     this.runtime = servingRuntime(services);
   }
 
-  @Query(() => Prediction, { description: 'Predicts one row with the production version (or the given version or alias)' })
+  @Authorized(OPERATOR)
+  @Query(() => Prediction, {
+    description:
+      'Predicts one row with the production version (or the given version or alias). Needs the operator role although it is a query: it writes the prediction log',
+  })
   async predict(@Args() args: PredictArgs): Promise<Prediction> {
     return views(await this.runtime.predictor.predict(args.model, [args.features], args))[0]!;
   }
 
-  @Query(() => [Prediction], { description: 'Predicts many rows in one call, in order' })
+  @Authorized(OPERATOR)
+  @Query(() => [Prediction], {
+    description: 'Predicts many rows in one call, in order. Needs the operator role (it writes the prediction log); costs one unit per row',
+  })
   async predictBatch(@Args() args: PredictBatchArgs): Promise<Prediction[]> {
     return views(await this.runtime.predictor.predict(args.model, args.rows, args));
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Feedback, { description: 'Records the true outcome of a prediction; repeating the same call is harmless' })
   async recordFeedback(
     @Arg('predictionId', () => ID) predictionId: string,

@@ -3,6 +3,7 @@ import {
   BadUserInputError,
   ModelRefType,
   NotFoundError,
+  OPERATOR,
   PgPubSub,
   ROUTING_CHANGED,
   type ModelRef,
@@ -10,7 +11,7 @@ import {
   type RoutingChangedEvent,
   type SubgraphServices,
 } from '@modelplane/core';
-import { Arg, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { EntityManager, Repository } from 'typeorm';
 import { TrafficSplit } from '../entities/traffic-split.entity';
 import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
@@ -38,6 +39,7 @@ export class TrafficSplitResolver {
     return this.splits.findOneBy({ model: model.name });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => TrafficSplit, { description: 'Sends `percent` of the default traffic to a canary version (sticky per requestKey)' })
   async setTrafficSplit(
     @Arg('model') model: string,
@@ -51,12 +53,14 @@ export class TrafficSplitResolver {
     return (await this.update(model, ctx, { canaryVersion, percent }))!;
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => TrafficSplit, { nullable: true, description: 'Stops the canary; all default traffic goes to production' })
   async clearTrafficSplit(@Arg('model') model: string, @Ctx() ctx: RequestContext): Promise<TrafficSplit | null> {
     assertModelName(model, 'model');
     return this.update(model, ctx, { canaryVersion: null, percent: 0 });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => TrafficSplit, {
     description: 'Sends a copy of every default request to a shadow version; its answers are logged, never returned',
   })
@@ -69,6 +73,7 @@ export class TrafficSplitResolver {
     return (await this.update(model, ctx, { shadowVersion: version }))!;
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => TrafficSplit, { nullable: true })
   async clearShadowVersion(@Arg('model') model: string, @Ctx() ctx: RequestContext): Promise<TrafficSplit | null> {
     assertModelName(model, 'model');

@@ -1,4 +1,4 @@
-import { InternalError, NotFoundError } from '@modelplane/core';
+import { InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 export interface RegistryVersion {
@@ -36,6 +36,8 @@ export class RegistryClient {
   constructor(
     private readonly graphqlUrl: string,
     private readonly timeoutMs = 10000,
+    /** The prediction service's signed identity: the registry refuses unsigned calls. */
+    private readonly headers: ServiceHeaders = () => ({}),
   ) {
     this.artifactsBase = graphqlUrl.replace(/\/graphql\/?$/, '') + '/artifacts/';
   }
@@ -43,7 +45,7 @@ export class RegistryClient {
   async model(name: string, requestId?: string): Promise<RegistryModel> {
     const res = await fetch(this.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(requestId && { 'x-request-id': requestId }) },
+      headers: { 'content-type': 'application/json', ...this.headers(), ...(requestId && { 'x-request-id': requestId }) },
       body: JSON.stringify({ query: MODEL_QUERY, variables: { name } }),
       signal: AbortSignal.timeout(this.timeoutMs),
     }).catch((err: unknown) => {
@@ -58,7 +60,10 @@ export class RegistryClient {
   }
 
   async artifact(digest: string): Promise<Uint8Array> {
-    const res = await fetch(this.artifactsBase + digest, { signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)) });
+    const res = await fetch(this.artifactsBase + digest, {
+      headers: this.headers(),
+      signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)),
+    });
     if (!res.ok) throw new InternalError(`the registry could not supply artifact ${digest} (HTTP ${res.status})`);
     return new Uint8Array(await res.arrayBuffer());
   }

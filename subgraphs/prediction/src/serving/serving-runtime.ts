@@ -1,4 +1,4 @@
-import type { SubgraphServices } from '@modelplane/core';
+import { serviceHeaders, serviceIdentity, type SubgraphServices } from '@modelplane/core';
 import { SessionPool } from '@modelplane/inference';
 import { ModelCatalog } from './model-catalog';
 import { PredictionLogWriter } from './prediction-log-writer';
@@ -19,7 +19,12 @@ export function servingRuntime(services: SubgraphServices): ServingRuntime {
   if (!runtime) {
     const { config } = services;
     const pool = new SessionPool({ idleMs: config.SESSION_IDLE_MS });
-    const catalog = new ModelCatalog(services, new RegistryClient(config.REGISTRY_URL, config.SUBGRAPH_TIMEOUT_MS), pool);
+    const registry = new RegistryClient(
+      config.REGISTRY_URL,
+      config.SUBGRAPH_TIMEOUT_MS,
+      serviceHeaders(config, serviceIdentity('prediction')),
+    );
+    const catalog = new ModelCatalog(services, registry, pool);
     const log = new PredictionLogWriter({
       db: services.db,
       logger: services.logger,

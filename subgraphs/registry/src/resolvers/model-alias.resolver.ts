@@ -1,5 +1,6 @@
+import { OPERATOR } from '@modelplane/core';
 import type { RequestContext, SubgraphServices } from '@modelplane/core';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelVersion } from '../entities/model-version.entity';
 import { ModelRegistry } from '../model-registry';
@@ -13,6 +14,7 @@ export class ModelAliasResolver {
     this.registry = new ModelRegistry(services);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => ModelAlias, {
     description: 'Points an alias at a version, atomically; moving `production` promotes that version',
   })
@@ -26,11 +28,13 @@ export class ModelAliasResolver {
     return this.registry.setAlias(model, alias, version, ctx.identity.subject, reason ?? null);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Boolean)
   deleteModelAlias(@Arg('model') model: string, @Arg('alias') alias: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.registry.deleteAlias(model, alias, ctx.identity.subject);
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => Rollback, {
     description: 'Moves `production` back to the version it served before (or to toVersion), recording why',
   })

@@ -1,5 +1,5 @@
-import { assertModelName, type RequestContext, type SubgraphServices } from '@modelplane/core';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { assertModelName, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelVersion } from '../entities/model-version.entity';
@@ -22,6 +22,7 @@ export class ModelVersionResolver {
     return this.versions.findOneBy({ modelName: assertModelName(model, 'model'), version });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => ModelVersion, {
     description: 'Registers an ONNX artifact as the next version of a model, after checking it loads and fits the model',
   })
@@ -37,6 +38,7 @@ export class ModelVersionResolver {
     });
   }
 
+  @Authorized(OPERATOR)
   @Mutation(() => ModelVersion, { description: 'Retires a version; it must hold no alias' })
   archiveModelVersion(
     @Arg('model') model: string,

@@ -1,12 +1,13 @@
 import {
+  ADMIN,
+  assertModelName,
   BadUserInputError,
   ConflictError,
-  assertModelName,
   isUniqueViolation,
   type RequestContext,
   type SubgraphServices,
 } from '@modelplane/core';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelEvent } from '../entities/model-event.entity';
@@ -69,6 +70,7 @@ export class ModelResolver {
     return this.repo.findOneBy({ name: assertModelName(name) });
   }
 
+  @Authorized(ADMIN)
   @Mutation(() => Model, { description: 'Registers a model name with its task and input schema' })
   async registerModel(@Arg('input') input: RegisterModelInput, @Ctx() ctx: RequestContext): Promise<Model> {
     assertModelName(input.name, 'input.name');

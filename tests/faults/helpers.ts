@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The pid of a child process of `parent` whose command line contains `needle` (Linux /proc). */
+export function childPid(parent: number, needle: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) return Number(entry);
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  throw new Error(`no child of ${parent} runs ${needle}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` returns something truthy; fails after timeoutMs. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export interface Sample<K extends string = string> {
+  kind: K;
+  startedAt: number;
+  finishedAt: number;
+  /** Parsed GraphQL response, or null when the request itself failed (connection, timeout). */
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: unknown[]; extensions?: { code?: string } }>;
+  } | null;
+  failure: string | null;
+}
+
+/**
+ * Steady load: `workers` loops, each sending one request at a time (rotating through `kinds`)
+ * until stop() is called. Every request and its outcome is recorded.
+ */
+export function steadyLoad<K extends string>(
+  workers: number,
+  kinds: readonly K[],
+  send: (kind: K) => Promise<Sample<K>['body']>,
+): { samples: Sample<K>[]; stop(): Promise<void> } {
+  const samples: Sample<K>[] = [];
+  let running = true;
+  const loop = async (w: number) => {
+    for (let i = w; running; i++) {
+      const kind = kinds[i % kinds.length]!;
+      const startedAt = Date.now();
+      try {
+        const body = await send(kind);
+        samples.push({ kind, startedAt, finishedAt: Date.now(), body, failure: null });
+      } catch (err) {
+        samples.push({ kind, startedAt, finishedAt: Date.now(), body: null, failure: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+  const loops = Array.from({ length: workers }, (_, w) => loop(w));
+  return {
+    samples,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
