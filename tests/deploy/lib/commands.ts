@@ -4,7 +4,7 @@ import { readRepoFile } from './repo';
  * Commands that deployment files may use before the server implements them. The training worker
  * is announced but `packages/server/src/main.ts` does not have it yet.
  */
-export const PENDING_COMMANDS: readonly string[] = ['worker'];
+export const PENDING_COMMANDS: readonly string[] = [];
 
 /** The long-running services and the migration step every deployment runs. */
 export const SERVICE_COMMANDS = ['gateway', 'registry', 'prediction', 'experiments', 'monitoring'] as const;

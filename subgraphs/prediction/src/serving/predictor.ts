@@ -137,7 +137,19 @@ export class Predictor {
     const outputs = await this.catalog.withSession(model, version, (s) =>
       s.run({ [sig.inputName]: new Tensor(sig.inputType, input, [rows.length, sig.featureCount]) }, [output]),
     );
-    return decodeOutputs(outputs, sig, model.labels, rows.length);
+    const decoded = decodeOutputs(outputs, sig, model.labels, rows.length);
+    // Finite inputs can still overflow inside a model (float32): refuse rather than log a null.
+    for (let i = 0; i < decoded.rows; i++) {
+      if (!Number.isFinite(decoded.scores[i]!)) {
+        throw new BadUserInputError(
+          `the model gave no finite score for ${rows.length > 1 ? `row ${i}` : 'this input'}: it is outside what the model can handle`,
+          {
+            ...(rows.length > 1 && { row: i }),
+          },
+        );
+      }
+    }
+    return decoded;
   }
 
   /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
