@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { mulberry32 } from '../../packages/ml/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, signedConnectionParams, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
+import { gql, startPlatform, TEST_ADMIN_KEY, type GraphQLResponse, type Platform } from '../support/processes';
 
 /**
  * Monitoring end to end: real predictions through the gateway, the prediction log consumed by
@@ -128,12 +128,13 @@ describe('monitoring through the gateway', () => {
     const promoted = await call(acceptance('SetModelAlias'), { model: MODEL, alias: 'production', version: 1 });
     expect(promoted.errors).toBeUndefined();
 
-    // Subscribed straight to the monitoring subgraph's graphql-ws, before anything fires.
+    // Subscribed through the gateway, before anything fires: each event also asks the registry
+    // for the model's production version (a field the monitoring subgraph does not have).
     ws = createClient({
-      url: `ws://127.0.0.1:${platform.ports.MONITORING_PORT}/graphql`,
+      url: `ws://127.0.0.1:${platform.ports.PORT}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      connectionParams: signedConnectionParams(),
+      connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
     });
     const listen = (field: string, query: string) =>
       new Promise<void>((resolve, reject) => {
@@ -150,8 +151,9 @@ describe('monitoring through the gateway', () => {
         // graphql-ws has no "subscribed" acknowledgement; the server registers it on receipt.
         setTimeout(resolve, 300);
       });
-    await listen('driftAlerts', acceptance('DriftAlerts').replace('status', 'status firedAt'));
-    await listen('latencyAlerts', acceptance('LatencyAlerts'));
+    const withVersion = (q: string) => q.replace(/model \{\s*name\s*\}/, 'model { name productionVersion { version } }');
+    await listen('driftAlerts', withVersion(acceptance('DriftAlerts').replace('status', 'status firedAt')));
+    await listen('latencyAlerts', withVersion(acceptance('LatencyAlerts')));
   });
 
   afterAll(async () => {
@@ -238,10 +240,13 @@ describe('monitoring through the gateway', () => {
     ]);
 
     const fired = await waitFor('driftAlerts', 'FIRING');
-    expect(fired.alert).toMatchObject({ id: open.find((a) => a.kind === 'DRIFT')!.id, model: { name: MODEL } });
+    expect(fired.alert).toMatchObject({
+      id: open.find((a) => a.kind === 'DRIFT')!.id,
+      model: { name: MODEL, productionVersion: { version: 1 } },
+    });
     expect(fired.alert.message).toMatch(/^Data drift on e2e-weather v1: 2 of 3 features drifted .*: temp, wind$/);
     console.log(`alert delivery: fired (evaluation clock) → received by the subscriber: ${fired.at - Date.parse(fired.alert.firedAt!)} ms`);
-    expect((await waitFor('latencyAlerts', 'FIRING')).alert.model).toEqual({ name: MODEL });
+    expect((await waitFor('latencyAlerts', 'FIRING')).alert.model).toEqual({ name: MODEL, productionVersion: { version: 1 } });
 
     // A second pass finds the same open alerts: no duplicates, no new events.
     const again = await call<{ evaluateAlertRules: Array<{ id: string }> }>(acceptance('EvaluateAlertRules'), { model: MODEL });
