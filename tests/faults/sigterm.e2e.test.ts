@@ -115,7 +115,9 @@ describe('SIGTERM under load', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('faults_sigterm');
-    platform = await startPlatform(db.url, undefined, { PREDICTION_LOG_FLUSH_MS: '200' });
+    // Room in the log buffer for all of this test's load: a full buffer refuses predictions
+    // (OVERLOADED), which is tested elsewhere; here every request sent must be answered.
+    platform = await startPlatform(db.url, undefined, { PREDICTION_LOG_FLUSH_MS: '200', PREDICTION_LOG_BUFFER: '5000000' });
     const ok = async (query: string, variables?: Record<string, unknown>) => {
       const res = await gql(platform.url, query, variables);
       if (res.errors) throw new Error(JSON.stringify(res.errors));

@@ -18,6 +18,8 @@ export enum ErrorCode {
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
   /** A service the answer depends on (a subgraph, the registry for API keys) cannot be reached. */
   SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
+  /** The service is saving work it has acknowledged and takes no more until it catches up. */
+  OVERLOADED = 'OVERLOADED',
 }
 
 /** The HTTP status a response gets when it carries nothing but this error. */
@@ -32,6 +34,7 @@ export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SUBGRAPH_UNAVAILABLE]: 503,
+  [ErrorCode.OVERLOADED]: 503,
   [ErrorCode.REQUEST_TIMEOUT]: 504,
 };
 
@@ -142,6 +145,13 @@ export class SubgraphUnavailableError extends ModelplaneError {
   readonly code = ErrorCode.SUBGRAPH_UNAVAILABLE;
   constructor(message: string, extensions?: Extensions) {
     super(ErrorCode.SUBGRAPH_UNAVAILABLE, message, extensions);
+  }
+}
+
+export class OverloadedError extends ModelplaneError {
+  readonly code = ErrorCode.OVERLOADED;
+  constructor(message: string, extensions?: Extensions) {
+    super(ErrorCode.OVERLOADED, message, extensions);
   }
 }
 

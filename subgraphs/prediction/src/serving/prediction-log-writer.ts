@@ -90,7 +90,7 @@ export class PredictionLogWriter {
     const registers = [options.registry];
     this.dropped = new Counter({
       name: 'modelplane_prediction_log_dropped_total',
-      help: 'Predictions not logged because the buffer was full',
+      help: 'Predictions refused (or shadow copies not logged) because the log buffer was full',
       registers,
     });
     this.written = new Counter({
@@ -117,6 +117,24 @@ export class PredictionLogWriter {
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.flushMs);
     this.timer.unref();
+  }
+
+  /**
+   * Whether `rows` more fit. The predictor asks before it serves, so a full buffer refuses the
+   * request (a coded OVERLOADED error) instead of losing rows it has already acknowledged.
+   */
+  hasRoom(rows: number): boolean {
+    return this.rows + rows <= this.options.capacity;
+  }
+
+  /** Counts rows refused because the buffer was full. */
+  refuse(rows: number): void {
+    this.dropped.inc(rows);
+    const now = Date.now();
+    if (now - this.lastDropWarning > 5000) {
+      this.lastDropWarning = now;
+      this.options.logger.warn({ capacity: this.options.capacity }, 'prediction log buffer full; refusing predictions until it drains');
+    }
   }
 
   /** Queues a call's rows. Returns false (and counts the drop) when the buffer is full. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadUserInputError, assertModelName, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError, OverloadedError, assertModelName, type SubgraphServices } from '@modelplane/core';
 import { decodeOutputs, type DecodedBatch } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
@@ -87,6 +87,13 @@ export class Predictor {
     if (!rows.length) throw new BadUserInputError('rows must not be empty', { argument: 'rows' });
     if (rows.length > max)
       throw new BadUserInputError(`${rows.length} rows exceed the limit of ${max} (PREDICT_BATCH_MAX_ROWS)`, { argument: 'rows' });
+    // Never acknowledge a prediction the log has no room for: refuse it now instead.
+    if (!this.log.hasRoom(rows.length)) {
+      this.log.refuse(rows.length);
+      throw new OverloadedError('the prediction log is catching up with the database; retry shortly', {
+        retryAfterMs: this.services.config.PREDICTION_LOG_FLUSH_MS * 5,
+      });
+    }
     const model = await this.catalog.get(modelName);
     const route = this.catalog.route(model, request);
     const decoded = await this.infer(model, route.target, rows);
