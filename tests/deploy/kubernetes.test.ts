@@ -200,7 +200,10 @@ describe('Kubernetes manifests', () => {
     const known = serverCommands();
     for (const [name, objects] of builds) {
       const deployments = ofKind<Workload>(objects, 'Deployment');
-      expect([name, deployments.map((d) => d.metadata.name).sort()]).toEqual([name, [...SERVICE_COMMANDS, 'worker', ...PENDING_COMMANDS].sort()]);
+      expect([name, deployments.map((d) => d.metadata.name).sort()]).toEqual([
+        name,
+        [...SERVICE_COMMANDS, 'worker', ...PENDING_COMMANDS].sort(),
+      ]);
       for (const d of deployments) {
         const [container] = d.spec.template.spec.containers;
         expect([name, d.metadata.name, container!.command, container!.args]).toEqual([name, d.metadata.name, undefined, [d.metadata.name]]);
