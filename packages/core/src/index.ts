@@ -17,5 +17,6 @@ export * from './pubsub';
 export * from './roles';
 export * from './signed-identity';
 export * from './subgraph';
+export * from './subgraph-client';
 export * from './trace-context';
 export * from './validation';

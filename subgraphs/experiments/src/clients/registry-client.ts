@@ -1,4 +1,4 @@
-import type { ServiceHeaders } from '@modelplane/core';
+import { callSubgraph, SubgraphCallError, type ServiceHeaders } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 /** The registry could not be reached or answered with a server error: worth retrying later. */
@@ -92,29 +92,17 @@ export class RegistryClient implements RegistryApi {
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    let res: Response;
     try {
-      res = await fetch(this.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...this.headers() },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      return await callSubgraph<T>(this.graphqlUrl, query, variables, this.timeoutMs, this.headers);
     } catch (err) {
-      throw new RegistryUnavailableError(`the registry is unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof SubgraphCallError)) throw err;
+      // Unreachable, failing or answering nothing: retry later. A coded refusal: the caller's problem.
+      const code = err.code ?? 'INTERNAL';
+      if (err.unreachable || code === 'INTERNAL' || (err.status ?? 500) >= 500 || err.code === undefined) {
+        throw new RegistryUnavailableError(`the registry failed: ${err.message}`);
+      }
+      throw new RegistryRejectedError(code, err.message);
     }
-    const body = (await res.json().catch(() => null)) as {
-      data?: T;
-      errors?: Array<{ message: string; extensions?: { code?: string } }>;
-    } | null;
-    const error = body?.errors?.[0];
-    if (error) {
-      const code = error.extensions?.code ?? 'INTERNAL';
-      if (code === 'INTERNAL' || res.status >= 500) throw new RegistryUnavailableError(`the registry failed: ${error.message}`);
-      throw new RegistryRejectedError(code, error.message);
-    }
-    if (!res.ok || !body?.data) throw new RegistryUnavailableError(`the registry answered HTTP ${res.status}`);
-    return body.data;
   }
 
   async modelNames(): Promise<string[]> {

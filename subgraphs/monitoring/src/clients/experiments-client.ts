@@ -1,5 +1,4 @@
-import type { Logger, ServiceHeaders } from '@modelplane/core';
-import { callSubgraph, SubgraphCallError } from './graphql-client';
+import { callSubgraph, SubgraphCallError, type Logger, type ServiceHeaders } from '@modelplane/core';
 
 const PROFILE_QUERY = `query ReferenceProfile($model: String!, $version: Int!) { referenceProfile(model: $model, version: $version) }`;
 const TRIGGER_MUTATION = `mutation TriggerRetraining($model: String!, $reason: String, $idempotencyKey: String, $alertId: ID) {

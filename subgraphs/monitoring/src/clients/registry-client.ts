@@ -1,5 +1,4 @@
-import { InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
-import { callSubgraph } from './graphql-client';
+import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
 
 export type ModelTask = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION';
 

@@ -1,4 +1,4 @@
-import { InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
+import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 export interface RegistryVersion {
@@ -43,20 +43,18 @@ export class RegistryClient {
   }
 
   async model(name: string, requestId?: string): Promise<RegistryModel> {
-    const res = await fetch(this.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.headers(), ...(requestId && { 'x-request-id': requestId }) },
-      body: JSON.stringify({ query: MODEL_QUERY, variables: { name } }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    }).catch((err: unknown) => {
-      throw new InternalError(`the registry is unreachable: ${err instanceof Error ? err.message : String(err)}`);
+    const data = await callSubgraph<{ model: RegistryModel | null }>(
+      this.graphqlUrl,
+      MODEL_QUERY,
+      { name },
+      this.timeoutMs,
+      this.headers,
+      requestId,
+    ).catch((err: unknown) => {
+      throw new InternalError(`the registry failed to describe model ${name}: ${err instanceof Error ? err.message : String(err)}`);
     });
-    const body = (await res.json().catch(() => ({}))) as { data?: { model: RegistryModel | null }; errors?: Array<{ message: string }> };
-    if (body.errors?.length || !body.data) {
-      throw new InternalError(`the registry failed to describe model ${name}: ${body.errors?.[0]?.message ?? `HTTP ${res.status}`}`);
-    }
-    if (!body.data.model) throw new NotFoundError(`model ${name} does not exist`, { model: name });
-    return body.data.model;
+    if (!data.model) throw new NotFoundError(`model ${name} does not exist`, { model: name });
+    return data.model;
   }
 
   async artifact(digest: string): Promise<Uint8Array> {

@@ -1,14 +1,20 @@
-import type { ServiceHeaders } from '@modelplane/core';
+import type { ServiceHeaders } from './signed-identity';
 
-/** A GraphQL call to another subgraph answered with errors (or not at all). */
+/** A GraphQL call to another subgraph answered with errors, or not at all. */
 export class SubgraphCallError extends Error {
   override name = 'SubgraphCallError';
   constructor(
     message: string,
     /** The first error's `extensions.code`, when the subgraph answered with one. */
     readonly code?: string,
+    /** HTTP status of the answer; undefined when the subgraph could not be reached. */
+    readonly status?: number,
   ) {
     super(message);
+  }
+
+  get unreachable(): boolean {
+    return this.status === undefined;
   }
 }
 
@@ -17,13 +23,15 @@ export interface GraphQLAnswer<T> {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-/** POSTs one operation to a subgraph (subgraph-to-subgraph calls skip the gateway). */
+/**
+ * POSTs one operation straight to another subgraph (service-to-service calls skip the gateway),
+ * signed with the caller's identity; every subgraph refuses unsigned calls.
+ */
 export async function callSubgraph<T>(
   url: string,
   query: string,
   variables: Record<string, unknown>,
   timeoutMs: number,
-  /** The caller's signed identity: subgraphs refuse unsigned calls. */
   headers: ServiceHeaders,
   requestId?: string,
 ): Promise<T> {
@@ -41,8 +49,8 @@ export async function callSubgraph<T>(
   const body = (await res.json().catch(() => ({}))) as GraphQLAnswer<T>;
   if (body.errors?.length) {
     const [first] = body.errors;
-    throw new SubgraphCallError(first!.message, first!.extensions?.code);
+    throw new SubgraphCallError(first!.message, first!.extensions?.code, res.status);
   }
-  if (!body.data) throw new SubgraphCallError(`${url} answered HTTP ${res.status} without data`);
+  if (!body.data) throw new SubgraphCallError(`${url} answered HTTP ${res.status} without data`, undefined, res.status);
   return body.data;
 }
