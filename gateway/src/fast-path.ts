@@ -144,50 +144,61 @@ export class FastPath {
       this.options.metrics.operationDuration.observe({ operation: decision.operationName, type: decision.operationType, outcome }, seconds);
       edge.access.outcome ??= outcome;
     };
-    const upstream = httpRequest(
-      decision.url,
-      { method: 'POST', agent: this.agent, headers, timeout: this.options.timeoutMs },
-      (answer) => {
-        res.status(answer.statusCode ?? 502);
-        res.setHeader('content-type', answer.headers['content-type'] ?? 'application/json');
-        let first = true;
-        let outcome: 'ok' | 'error' = 'ok';
-        answer.on('data', (chunk: Buffer) => {
-          // Apollo Server writes `errors` first when there are any.
-          if (first && chunk.subarray(0, 10).toString('latin1').startsWith('{"errors"')) outcome = 'error';
-          first = false;
-          res.write(chunk);
-        });
-        answer.on('end', () => {
-          res.end();
-          done(outcome);
-        });
-        answer.on('error', () => {
-          res.destroy();
-          done('error');
-        });
-      },
-    );
-    upstream.on('timeout', () => upstream.destroy(new Error(`subgraph ${decision.subgraph} timed out after ${this.options.timeoutMs} ms`)));
-    // The gateway's own per-request timeout answered the client: stop waiting for the subgraph.
-    edge.abort = () => upstream.destroy(new Error('the request timed out at the gateway'));
-    upstream.on('error', (err) => {
-      if (edge.timedOut) return;
-      this.options.logger.warn({ err, subgraph: decision.subgraph, requestId }, 'subgraph fetch failed');
-      if (!res.headersSent) {
-        res.status(200).json({
-          data: null,
-          errors: [
-            {
-              message: `the ${decision.subgraph} service is unavailable`,
-              extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: decision.subgraph },
-            },
-          ],
-        });
-      } else res.destroy();
-      done('error');
-    });
-    upstream.end(payload);
+    // A keep-alive socket to a subgraph that has since restarted fails on first use; a query
+    // (never a mutation) sent on such a reused socket is sent once more on a fresh one.
+    const send = (retried: boolean): void => {
+      const upstream = httpRequest(
+        decision.url,
+        { method: 'POST', agent: this.agent, headers, timeout: this.options.timeoutMs },
+        (answer) => {
+          res.status(answer.statusCode ?? 502);
+          res.setHeader('content-type', answer.headers['content-type'] ?? 'application/json');
+          let first = true;
+          let outcome: 'ok' | 'error' = 'ok';
+          answer.on('data', (chunk: Buffer) => {
+            // Apollo Server writes `errors` first when there are any.
+            if (first && chunk.subarray(0, 10).toString('latin1').startsWith('{"errors"')) outcome = 'error';
+            first = false;
+            res.write(chunk);
+          });
+          answer.on('end', () => {
+            res.end();
+            done(outcome);
+          });
+          answer.on('error', () => {
+            res.destroy();
+            done('error');
+          });
+        },
+      );
+      upstream.on('timeout', () =>
+        upstream.destroy(new Error(`subgraph ${decision.subgraph} timed out after ${this.options.timeoutMs} ms`)),
+      );
+      // The gateway's own per-request timeout answered the client: stop waiting for the subgraph.
+      edge.abort = () => upstream.destroy(new Error('the request timed out at the gateway'));
+      upstream.on('error', (err) => {
+        if (edge.timedOut) return;
+        if (!retried && upstream.reusedSocket && decision.operationType === 'query' && !res.headersSent) {
+          send(true);
+          return;
+        }
+        this.options.logger.warn({ err, subgraph: decision.subgraph, requestId }, 'subgraph fetch failed');
+        if (!res.headersSent) {
+          res.status(200).json({
+            data: null,
+            errors: [
+              {
+                message: `the ${decision.subgraph} service is unavailable`,
+                extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: decision.subgraph },
+              },
+            ],
+          });
+        } else res.destroy();
+        done('error');
+      });
+      upstream.end(payload);
+    };
+    send(false);
   }
 
   close(): void {
