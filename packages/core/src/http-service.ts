@@ -61,13 +61,6 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   const apollo = options.apollo(httpServer);
   let draining = false;
 
-  // While draining, every answer closes its connection, so a keep-alive client sends its next
-  // request to another replica instead of onto a socket that is about to be closed under it.
-  app.use((_req, res, next) => {
-    if (draining) res.setHeader('connection', 'close');
-    next();
-  });
-
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
