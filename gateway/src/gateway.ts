@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -11,14 +11,11 @@ import {
   ErrorCode,
   formatError,
   identitySigner,
-  IDENTITY_HEADER,
   loggingPlugin,
   Metrics,
-  REQUEST_ID_HEADER,
   serviceHeaders,
   serviceIdentity,
   startHttpService,
-  TRACEPARENT_HEADER,
   VIEWER,
   type Config,
   type ConnectionAuthenticator,
@@ -32,7 +29,7 @@ import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analys
 import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
 import { FastPath } from './fast-path';
-import { subgraphFetcher } from './subgraph-fetcher';
+import { SubgraphDataSource, SubgraphFetchMetrics } from './subgraph-data-source';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/http-subscription-guard';
 import { SubscriptionServer } from './subscriptions/subscription-server';
 
@@ -94,22 +91,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     monitoring: config.MONITORING_URL,
     ...options.subgraphUrls,
   };
-  const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   const subgraphUrl = (name: string, url: string | undefined) => urls[name] ?? url ?? '';
-  const dataSource = (name: string, url: string | undefined) =>
-    new RemoteGraphQLDataSource<RequestContext>({
+  const fetchMetrics = new SubgraphFetchMetrics(metrics.registry);
+  // By convention a query that needs more than viewer writes something (predict logs each row).
+  const sideEffectQueryFields = new Set(
+    Object.entries(roles)
+      .filter(([field, role]) => field.startsWith('Query.') && role !== VIEWER)
+      .map(([field]) => field.slice('Query.'.length)),
+  );
+  const dataSources: SubgraphDataSource[] = [];
+  const dataSource = (name: string, url: string | undefined) => {
+    const source = new SubgraphDataSource({
+      name,
       url: subgraphUrl(name, url),
-      fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'],
-      willSendRequest({ request, context }) {
-        const headers = request.http?.headers;
-        if (!headers) return;
-        // Subgraph logs carry the same request id and trace as the gateway's.
-        if (context.requestId) headers.set(REQUEST_ID_HEADER, context.requestId);
-        if (context.traceparent) headers.set(TRACEPARENT_HEADER, context.traceparent);
-        // Who is asking, signed: subgraphs enforce roles from it and refuse requests without it.
-        if (context.identity) headers.set(IDENTITY_HEADER, signer.token(context.identity));
-      },
+      timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+      signer,
+      logger,
+      sideEffectQueryFields,
+      deduplicate: config.GATEWAY_DEDUPLICATE,
+      metrics: fetchMetrics,
     });
+    dataSources.push(source);
+    return source;
+  };
   const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name, url }) => dataSource(name, url) });
   const authenticator = new Authenticator({
     config,

@@ -119,10 +119,7 @@ describe('a subgraph killed with SIGKILL under load', () => {
     expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
   });
 
-  // BUG (reported): on a planned (multi-subgraph) operation the dead subgraph surfaces as a bare
-  // `internal error` (INTERNAL) with neither path nor serviceName, while the fast path answers the
-  // same outage with SUBGRAPH_UNAVAILABLE and serviceName. Remove `.failing` once they agree.
-  it.failing('names the unavailable subgraph and the failed field on planned operations, as the fast path does', () => {
+  it('names the unavailable subgraph and the failed field on planned operations, as the fast path does', () => {
     expect(degradedPlanned.length).toBeGreaterThan(0);
     for (const s of degradedPlanned)
       for (const e of s.body!.errors!) {

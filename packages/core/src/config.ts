@@ -355,6 +355,11 @@ export const configSpec = {
     default: 'true',
     parse: bool,
   },
+  GATEWAY_DEDUPLICATE: {
+    doc: 'Share one subgraph request among identical read-only subgraph fetches in flight at once (same caller, query and variables)',
+    default: 'true',
+    parse: bool,
+  },
   GRAPHQL_EXECUTOR: {
     doc: 'How subgraphs execute operations: `jit` (graphql-jit, compiled once per operation) or `graphql-js`',
     default: 'jit',
