@@ -4,6 +4,7 @@ import { QueryPlanner, type PlanNode } from '@apollo/query-planner';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, type IdentitySigner, type Logger, type Metrics } from '@modelplane/core';
 import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { withFiniteLiterals } from './edge/numeric-literals';
 import type { EdgeRequest, EdgeState } from './edge/request-guard';
 
 /**
@@ -93,7 +94,10 @@ export class FastPath {
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
     if (validate(this.options.apiSchema, document).length || usesIntrospection(document)) return null;
-    const plan = this.planner.buildQueryPlan(operationFromDocument(this.apiInternal, document, { operationName }));
+    // The planner cannot print a literal beyond float64; plan with 0 in its place (the subgraph
+    // still gets the client's document and names the bad value).
+    const planned = withFiniteLiterals(document) ?? document;
+    const plan = this.planner.buildQueryPlan(operationFromDocument(this.apiInternal, planned, { operationName }));
     const node = plan.node as PlanNode | { kind: string } | undefined;
     if (
       !node ||

@@ -28,6 +28,7 @@ import { Authenticator } from './auth/authenticator';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
 import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
+import { overflowingLiteralError } from './edge/numeric-literals';
 import { FastPath } from './fast-path';
 import { SubgraphDataSource, SubgraphFetchMetrics } from './subgraph-data-source';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/http-subscription-guard';
@@ -52,6 +53,23 @@ function accessRecordPlugin(): ApolloServerPlugin<GatewayContext> {
           access.type ??= operation?.operation ?? null;
           access.outcome = all.length ? 'error' : 'ok';
           if (all.length) access.code = String(all[0]!.extensions?.code ?? ErrorCode.INTERNAL);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Operations Apollo Gateway plans (not the fast path): a numeric literal beyond float64 would fail
+ * planning with an internal error; it is the client's input, so it gets BAD_USER_INPUT first.
+ */
+function numericLiteralsPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document }) {
+          const error = overflowingLiteralError(document);
+          if (error) throw error;
         },
       };
     },
@@ -193,6 +211,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           // The access-log line is the request guard's (one for every path, refusals included).
           loggingPlugin({ accessLog: false }),
           accessRecordPlugin(),
+          numericLiteralsPlugin(),
           subscriptionsOverWebSocketOnly(),
         ],
       }),

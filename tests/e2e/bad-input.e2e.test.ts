@@ -217,17 +217,23 @@ describe('bad input across the API', () => {
       expect((await gql(platform.url, PREDICT, { m: BINARY, f: row })).errors).toBeUndefined();
     });
 
-    // BUG (reported): the gateway's query planner cannot turn Infinity back into a literal
-    // ("Invalid value, cannot be converted to AST: Infinity"), so the client gets INTERNAL and the
-    // gateway logs an unexpected error, instead of a client error naming the feature.
-    // Remove `.failing` once it holds.
-    it.failing('a literal that overflows to Infinity (1e400) gets BAD_USER_INPUT naming the feature', async () => {
+    it('a literal that overflows to Infinity (1e400) gets BAD_USER_INPUT naming the feature', async () => {
       const single = await gql(platform.url, OVERFLOW_SINGLE);
       expect(code(single)).toBe('BAD_USER_INPUT');
       expect(single.errors?.[0]?.message).toMatch(/x must be a finite number/);
       const batch = await gql(platform.url, OVERFLOW_BATCH);
       expect(code(batch)).toBe('BAD_USER_INPUT');
       expect(batch.errors?.[0]?.extensions).toMatchObject({ row: 1, feature: 'y' });
+    });
+
+    it('an overflowing literal in an operation that spans subgraphs gets BAD_USER_INPUT naming where it is, and nothing runs', async () => {
+      const res = await gql(
+        platform.url,
+        `{ model(name: "${BINARY}") { name latestRun { id } } predict(model: "${BINARY}", features: { x: 1e400, y: 0, color: "red" }) { id } }`,
+      );
+      expect(code(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toMatch(/features\.x must be a finite number/);
+      expect(res.data ?? null).toBeNull();
     });
 
     it('the largest float64 values are served by a float64 model with a finite score', async () => {
