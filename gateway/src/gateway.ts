@@ -23,7 +23,7 @@ import {
   type RunningService,
   type SubgraphName,
 } from '@modelplane/core';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import { Authenticator } from './auth/authenticator';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
 import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
@@ -64,11 +64,14 @@ function accessRecordPlugin(): ApolloServerPlugin<GatewayContext> {
  * planning with an internal error; it is the client's input, so it gets BAD_USER_INPUT first.
  */
 function numericLiteralsPlugin(): ApolloServerPlugin<GatewayContext> {
+  // Apollo Server hands out the same parsed document for the same query text: check each once.
+  const checked = new WeakMap<DocumentNode, GraphQLError | null>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document }) {
-          const error = overflowingLiteralError(document);
+          let error = checked.get(document);
+          if (error === undefined) checked.set(document, (error = overflowingLiteralError(document)));
           if (error) throw error;
         },
       };

@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 // Gateway comparison, measured in one run on the same subgraphs (one platform) with the same
 // operations, connections and duration:
-//   (a) ours: the platform's gateway (Apollo Gateway + keep-alive subgraph connections + fast path)
+//   (a) ours: the platform's gateway (Apollo Gateway planning + our subgraph data source + fast path)
 //   (b) plain @apollo/gateway with default settings (lib/apollo-gateway-server.mjs)
 //   (c) Hive Gateway (@graphql-hive/gateway-runtime, lib/hive-gateway-server.mjs)
 // Operations:
 //   cross   the cross-subgraph query of issue 7 (registry + prediction + experiments + monitoring),
 //           the same document every time;
 //   varied  the same selection with `model(name: $name)` cycling over VARIED_MODELS models, so no
-//           two requests in flight are identical (Hive Gateway deduplicates identical in-flight
-//           subgraph requests by default; this shows each gateway's cost without that);
+//           two requests in flight are identical (ours and Hive Gateway share identical in-flight
+//           subgraph requests; this shows each gateway's cost without that);
 //   predict single-subgraph `predict` (prediction only; ours forwards it on its fast path).
 // Each gateway gets a warm-up, then autocannon; rounds alternate the order of the gateways and the
 // median round (by requests/s) is reported. Every response body is checked for GraphQL errors
 // (counted as errors). Writes ops/bench/results/gateway.json.
 //
-// Run: npm run bench:gateway    env: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2),
+// Run: npm run bench:gateway    env: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
 //      BENCH_WARMUP_SECONDS (1)
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ const { signIdentity, IDENTITY_HEADER } = require(join(root, 'packages', 'core',
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const VARIED_MODELS = 32;
 
@@ -193,7 +193,7 @@ try {
     connections: CONNECTIONS,
     rounds: ROUNDS,
     gateways: {
-      ours: 'modelplane gateway (Apollo Gateway 2.14.4, keep-alive subgraph agent, single-fetch fast path)',
+      ours: 'modelplane gateway (Apollo Gateway 2.14.4 query planning, own keep-alive subgraph data source sharing identical in-flight read-only fetches, single-fetch fast path)',
       plain: '@apollo/gateway 2.14.4 + @apollo/server 5 startStandaloneServer, default settings',
       hive: `@graphql-hive/gateway-runtime ${require('@graphql-hive/gateway-runtime/package.json').version}, default settings, one process`,
     },

@@ -180,7 +180,7 @@ function renderMarkdown(summary) {
         `Ours/Hive: ${Object.keys(gateway.ratios)
           .map((op) => `${op} ${f(ratio(op).oursVsHive, 2)}×`)
           .join(', ')} (target ≥ 1×). Errors: ${gateway.errors}. ` +
-        'Hive Gateway deduplicates identical in-flight subgraph requests by default, which the same-document run rewards; ' +
+        'Ours and Hive Gateway share identical in-flight subgraph requests (plain @apollo/gateway does not), which the same-document run rewards; ' +
         'the 32-model run has no two identical requests in flight.\n',
     );
   }
