@@ -120,9 +120,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       .filter(([field, role]) => field.startsWith('Query.') && role !== VIEWER)
       .map(([field]) => field.slice('Query.'.length)),
   );
-  const dataSources: SubgraphDataSource[] = [];
-  const dataSource = (name: string, url: string | undefined) => {
-    const source = new SubgraphDataSource({
+  const dataSource = (name: string, url: string | undefined) =>
+    new SubgraphDataSource({
       name,
       url: subgraphUrl(name, url),
       timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
@@ -132,9 +131,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       deduplicate: config.GATEWAY_DEDUPLICATE,
       metrics: fetchMetrics,
     });
-    dataSources.push(source);
-    return source;
-  };
   const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name, url }) => dataSource(name, url) });
   const authenticator = new Authenticator({
     config,
