@@ -29,6 +29,7 @@ import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analys
 import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
 import { overflowingLiteralError } from './edge/numeric-literals';
+import { OperationCoalescer } from './edge/operation-coalescer';
 import { FastPath } from './fast-path';
 import { SubgraphDataSource, SubgraphFetchMetrics } from './subgraph-data-source';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/http-subscription-guard';
@@ -230,7 +231,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       };
     },
     beforeBody: [corsMiddleware(config.CORS_ORIGINS), guard.start],
-    beforeGraphQL: [guard.check, (req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next())],
+    beforeGraphQL: [
+      guard.check,
+      ...(config.GATEWAY_COALESCE ? [new OperationCoalescer(metrics.registry).handle] : []),
+      (req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next()),
+    ],
     attach: (httpServer) => subscriptions.attach(httpServer),
     // Websocket clients get their close frame (1001) before HTTP drains.
     beforeDrain: () => subscriptions.close(),

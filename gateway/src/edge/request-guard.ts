@@ -22,6 +22,7 @@ import {
   type Logger,
   type Metrics,
   type TraceContext,
+  VIEWER,
 } from '@modelplane/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
@@ -51,6 +52,11 @@ export interface EdgeState {
   /** req.body was changed (a persisted query resolved): forward the body re-serialized. */
   bodyRewritten: boolean;
   timedOut: boolean;
+  /**
+   * A query whose root fields need at most viewer: by our convention it writes nothing (queries
+   * that write, such as predict, need operator), so identical ones in flight may share one answer.
+   */
+  readOnly: boolean;
   /** Cancels work in flight (the fast path's upstream request) when the request times out. */
   abort?: () => void;
 }
@@ -125,6 +131,7 @@ export class RequestGuard {
       checked: false,
       bodyRewritten: false,
       timedOut: false,
+      readOnly: false,
     };
     req.modelplane = edge;
     // Only the gateway vouches for identities: a client's own header never travels on.
@@ -240,6 +247,7 @@ export class RequestGuard {
     if (!identity && !(analysis.requiredRole === null && config.INTROSPECTION)) throw refusal(new UnauthenticatedError());
     if (identity) this.checkOperation(analysis, identity, variables as Record<string, unknown>);
     else this.checkLimits(analysis, variables as Record<string, unknown>);
+    edge.readOnly = analysis.operationType === 'query' && (analysis.requiredRole === null || analysis.requiredRole === VIEWER);
     edge.checked = true;
   }
 

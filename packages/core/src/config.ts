@@ -360,6 +360,11 @@ export const configSpec = {
     default: 'true',
     parse: bool,
   },
+  GATEWAY_COALESCE: {
+    doc: 'Identical read-only requests in flight at once (same caller, body and Accept header) share one execution and its answer',
+    default: 'true',
+    parse: bool,
+  },
   GRAPHQL_EXECUTOR: {
     doc: 'How subgraphs execute operations: `jit` (graphql-jit, compiled once per operation) or `graphql-js`',
     default: 'jit',
