@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -19,14 +19,30 @@ export interface TraceContext {
   flags: string;
 }
 
+// Ids come from a pool refilled 4 KiB at a time: one call into the CSPRNG per ~170 requests
+// instead of two per request (it showed in the gateway's profile).
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** `bytes` random bytes as hex. */
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 /** The incoming trace (a new span in it), or a new trace when the header is absent or invalid. */
 export function traceFrom(headers: IncomingHttpHeaders): TraceContext {
   const raw = headers[TRACEPARENT_HEADER];
   const match = TRACEPARENT.exec(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
   const valid = match && match[1] !== 'ff' && !/^0+$/.test(match[2]!) && !/^0+$/.test(match[3]!) && (match[1] !== '00' || !match[5]);
   return {
-    traceId: valid ? match[2]! : randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: valid ? match[2]! : randomHex(16),
+    spanId: randomHex(8),
     flags: valid ? match[4]! : '00',
   };
 }
