@@ -5,6 +5,7 @@ import { print } from 'graphql';
 import { ModelListDocument } from '../../packages/client/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
+import { registerNumericModel } from '../support/models';
 import {
   createApiKey,
   gql,
@@ -82,17 +83,7 @@ describe('gateway limits and trusted documents', () => {
     // A "subgraph" that accepts requests and never answers.
     hanging = createServer(() => undefined);
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    const registered = await gql(platform.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-      i: {
-        name: MODEL,
-        task: 'BINARY_CLASSIFICATION',
-        features: [
-          { name: 'a', type: 'NUMERIC' },
-          { name: 'b', type: 'NUMERIC' },
-        ],
-      },
-    });
-    expect(registered.errors).toBeUndefined();
+    await registerNumericModel(platform.url, MODEL);
     await gql(platform.url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
       i: { model: MODEL, onnxBase64: model.base64 },
     });

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, type Platform } from '../support/processes';
+import { serveNumericModel } from '../support/models';
 
 /**
  * The prediction log holds at most PREDICTION_LOG_BUFFER rows in memory. When it is full the
@@ -16,25 +17,7 @@ describe('a full prediction log buffer', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2e_overload');
     platform = await startPlatform(db.url, undefined, { PREDICTION_LOG_BUFFER: '100' });
-    const ok = (res: { errors?: unknown }) => expect(res.errors).toBeUndefined();
-    ok(
-      await gql(platform.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-        i: {
-          name: 'busy',
-          task: 'BINARY_CLASSIFICATION',
-          features: [
-            { name: 'a', type: 'NUMERIC' },
-            { name: 'b', type: 'NUMERIC' },
-          ],
-        },
-      }),
-    );
-    ok(
-      await gql(platform.url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-        i: { model: 'busy', onnxBase64: model.base64 },
-      }),
-    );
-    ok(await gql(platform.url, 'mutation { setModelAlias(model: "busy", alias: "production", version: 1) { alias } }'));
+    await serveNumericModel(platform.url, 'busy', model.base64);
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
+import { serveNumericModel } from '../support/models';
 import { gql, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
 
 /**
@@ -26,24 +27,7 @@ describe('sharing between identical requests at the gateway', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2e_request_sharing');
     platform = await startPlatform(db.url, undefined, { PREDICTION_LOG_FLUSH_MS: '50' });
-    ok(
-      await gql(platform.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-        i: {
-          name: MODEL,
-          task: 'BINARY_CLASSIFICATION',
-          features: [
-            { name: 'a', type: 'NUMERIC' },
-            { name: 'b', type: 'NUMERIC' },
-          ],
-        },
-      }),
-    );
-    ok(
-      await gql(platform.url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-        i: { model: MODEL, onnxBase64: logisticModel([0.5, -0.25], 0.1).base64 },
-      }),
-    );
-    ok(await gql(platform.url, `mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 1) { alias } }`));
+    await serveNumericModel(platform.url, MODEL, logisticModel([0.5, -0.25], 0.1).base64);
     ok(await gql(platform.url, `mutation { createAlertRule(input: { model: "${MODEL}", kind: LATENCY, threshold: 1000 }) { id } }`));
   });
 

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { registerNumericModel } from '../support/models';
 
 /**
  * Federated subscriptions through the gateway, with real processes and a real graphql-ws client
@@ -136,17 +137,7 @@ describe('federated subscriptions through the gateway', () => {
     platform = await startPlatform(db.url);
     wsUrl = platform.url.replace(/^http/, 'ws');
     registryBase = `http://127.0.0.1:${platform.ports.REGISTRY_PORT}`;
-    const res = await gql(platform.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-      i: {
-        name: MODEL,
-        task: 'BINARY_CLASSIFICATION',
-        features: [
-          { name: 'x1', type: 'NUMERIC' },
-          { name: 'x2', type: 'NUMERIC' },
-        ],
-      },
-    });
-    expect(res.errors).toBeUndefined();
+    await registerNumericModel(platform.url, MODEL, ['x1', 'x2']);
   });
 
   afterAll(async () => {

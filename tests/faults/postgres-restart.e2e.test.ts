@@ -7,6 +7,7 @@ import { freePort } from '../support/global-setup';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, type Platform } from '../support/processes';
 import { sleep, steadyLoad, until } from './helpers';
+import { serveNumericModel } from '../support/models';
 
 /**
  * PostgreSQL stopped and started again under prediction load, on a PostgreSQL of this test's own
@@ -30,24 +31,7 @@ describe('PostgreSQL restarted under prediction load', () => {
     port = await freePort();
     pg = await startEmbeddedPostgres({ home, port, logger });
     platform = await startPlatform(pg.url, undefined, { PREDICTION_LOG_FLUSH_MS: '50' });
-    const ok = async (query: string, variables?: Record<string, unknown>) => {
-      const res = await gql(platform.url, query, variables);
-      if (res.errors) throw new Error(JSON.stringify(res.errors));
-    };
-    await ok('mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-      i: {
-        name: MODEL,
-        task: 'BINARY_CLASSIFICATION',
-        features: [
-          { name: 'a', type: 'NUMERIC' },
-          { name: 'b', type: 'NUMERIC' },
-        ],
-      },
-    });
-    await ok('mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-      i: { model: MODEL, onnxBase64: model.base64 },
-    });
-    await ok(`mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 1) { alias } }`);
+    await serveNumericModel(platform.url, MODEL, model.base64);
   });
 
   afterAll(async () => {
