@@ -8,6 +8,9 @@
 //   predict.mjs         prediction paths: gateway, subgraph direct, ONNX Runtime in-process
 //   gateway.mjs         ours vs plain @apollo/gateway vs Hive Gateway
 //   drift.mjs           drift engine and reports over BENCH_DRIFT_ROWS logged predictions (100 000)
+//   training.mjs        the built-in trainers on the Seattle split: test metrics, fit time (median of
+//                       BENCH_TRAINING_RUNS, default 5), ONNX Runtime vs trainer, and retraining runs
+//                       through a platform started there (BENCH_TRAINING_RETRAINS, default 3)
 //   alert-delivery.mjs  alert → subscriber latency, against a platform started here
 //                       (BENCH_ALERT_EVENTS, default 40)
 //   prediction-log      lib/prediction-log-bench.mjs: how fast served rows reach the prediction
@@ -39,6 +42,7 @@ const benchmarks = [
   { name: 'predict', env: { BOOTSTRAP_DEMO_MODEL: 'false' } },
   { name: 'gateway', env: { BOOTSTRAP_DEMO_MODEL: 'false' } },
   { name: 'drift', args: [process.env.BENCH_DRIFT_ROWS ?? '100000'] },
+  { name: 'training' },
   { name: 'alert-delivery', args: [process.env.BENCH_ALERT_EVENTS ?? '40'], platform: true },
   // A buffer that holds every row: the drain rate is the figure, not the drop policy.
   { name: 'prediction-log', inline: measurePredictionLog, platform: { PREDICTION_LOG_BUFFER: '1000000' } },
@@ -125,7 +129,7 @@ function renderMarkdown(summary) {
     `Benchmarks from \`npm run bench\` on ${summary.cpus} cores, Node ${summary.node}, ${summary.at.slice(0, 10)} ` +
       `(${summary.totalSeconds} s in all; 1-minute load average at the end ${f(summary.loadAverage, 1)}). Loopback only; rerun on your machine to compare.\n`,
   );
-  const { startup, predict, gateway, drift } = summary.results;
+  const { startup, predict, gateway, drift, training } = summary.results;
   const alerts = summary.results['alert-delivery'];
   if (predict?.results) {
     const r = predict.results;
@@ -213,6 +217,36 @@ function renderMarkdown(summary) {
     );
     out.push(`| PostgreSQL size per logged row (8 numeric features, indexes included) | ${f(log.bytesPerLoggedRow)} bytes |`);
     out.push('');
+  }
+  if (training?.results) {
+    const d = training.dataset;
+    out.push(`### Training${stale(training)}\n`);
+    out.push(
+      `| ${d.name}: ${f(d.trainRows)} training rows, test ${f(d.testRows)} rows (${d.testPeriod}) | test ROC AUC | accuracy | log loss | fit time, median of ${training.runs} (ms) | rows/s | ONNX max abs diff |`,
+    );
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    const b = training.results.majorityBaseline;
+    if (b) out.push(`| ${b.label} | ${f(b.rocAuc, 3)} | ${f(b.accuracy, 3)} | ${f(b.logLoss, 3)} | | | |`);
+    for (const key of ['logisticRegression', 'gradientBoosting', 'gradientBoostingCv']) {
+      const r = training.results[key];
+      if (!r) continue;
+      const fit = r.search ? `${ms(r.fit.medianMs)} (+ ${ms(r.search.medianMs)} search)` : ms(r.fit.medianMs);
+      out.push(
+        `| ${r.label} | ${f(r.rocAuc, 3)} | ${f(r.accuracy, 3)} | ${f(r.logLoss, 3)} | ${fit} | ${f(r.rowsPerSecond)} | ${r.onnx.maxAbsDiff.toExponential(1)} |`,
+      );
+    }
+    out.push('');
+    const cv = training.results.gradientBoostingCv?.search;
+    const retrain = training.retraining;
+    out.push(
+      (cv
+        ? `CV search: ${cv.strategy} over \`${JSON.stringify(cv.space)}\`, ${cv.folds} folds, metric ${cv.metric} → \`${JSON.stringify(cv.bestParams)}\`. `
+        : '') +
+        (retrain
+          ? `Full retraining run through the gateway (triggerRetraining → SUCCEEDED, median of ${retrain.runs}): ${ms(retrain.mutationToFinishedMs.median)} ms.`
+          : 'Retraining through the platform not measured in this run.') +
+        '\n',
+    );
   }
   if (drift?.reports) {
     out.push(`### Drift${stale(drift)}\n`);
