@@ -20,6 +20,8 @@ export enum ErrorCode {
   SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE',
   /** The service is saving work it has acknowledged and takes no more until it catches up. */
   OVERLOADED = 'OVERLOADED',
+  /** Refused unexecuted while the service drains for shutdown: safe to send again elsewhere. */
+  SHUTTING_DOWN = 'SHUTTING_DOWN',
 }
 
 /** The HTTP status a response gets when it carries nothing but this error. */
@@ -35,6 +37,7 @@ export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SUBGRAPH_UNAVAILABLE]: 503,
   [ErrorCode.OVERLOADED]: 503,
+  [ErrorCode.SHUTTING_DOWN]: 503,
   [ErrorCode.REQUEST_TIMEOUT]: 504,
 };
 

@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { ApolloServer, BaseContext, ContextFunction } from '@apollo/server';
 import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-integrations/express5';
 import express from 'express';
+import { connectionDrain } from './connection-drain';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -45,7 +46,10 @@ export interface RunningService {
   port: number;
   url: string;
   httpServer: Server;
-  /** Stops taking requests, waits for in-flight ones, then runs onClose. Idempotent. */
+  /**
+   * Stops taking requests (a request that begins later is refused with SHUTTING_DOWN unexecuted),
+   * waits for the ones received, then runs onClose. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -57,16 +61,18 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   const { logger, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // Every request passes the per-connection drain first: after SIGTERM it decides which are
+  // still served and which response closes its connection.
+  const drain = connectionDrain(app);
+  const httpServer = createServer(drain.listener);
   const apollo = options.apollo(httpServer);
-  let draining = false;
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
   app.get('/health/ready', async (_req, res) => {
-    const ok = !draining && (await options.ready().catch(() => false));
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : draining ? 'draining' : 'not ready', service: options.name });
+    const ok = !drain.draining && (await options.ready().catch(() => false));
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : drain.draining ? 'draining' : 'not ready', service: options.name });
   });
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType);
@@ -123,7 +129,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
     httpServer,
     stop() {
       stopping ??= (async () => {
-        draining = true;
+        drain.start(httpServer);
         logger.info(`${options.name} draining`);
         await options.beforeDrain?.().catch((err: unknown) => logger.error({ err }, 'closing long-lived connections failed'));
         await apollo.stop();
