@@ -1,7 +1,7 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type PlanNode } from '@apollo/query-planner';
-import { IDENTITY_HEADER, REQUEST_ID_HEADER, type IdentitySigner, type Logger, type Metrics } from '@modelplane/core';
+import { IDENTITY_HEADER, NOT_EXECUTED_HEADER, REQUEST_ID_HEADER, type IdentitySigner, type Logger, type Metrics } from '@modelplane/core';
 import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { withFiniteLiterals } from './edge/numeric-literals';
@@ -155,6 +155,13 @@ export class FastPath {
         decision.url,
         { method: 'POST', agent: this.agent, headers, timeout: this.options.timeoutMs },
         (answer) => {
+          // A draining subgraph refused the request without running it: send it once more, on a
+          // new connection (another replica, behind a Kubernetes Service), mutations included.
+          if (!retried && answer.headers[NOT_EXECUTED_HEADER] && !res.headersSent) {
+            answer.resume();
+            send(true);
+            return;
+          }
           res.status(answer.statusCode ?? 502);
           res.setHeader('content-type', answer.headers['content-type'] ?? 'application/json');
           let first = true;

@@ -1,6 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, IDENTITY_HEADER, IdentitySigner, Metrics, type Identity, type RequestContext } from '@modelplane/core';
+import {
+  createLogger,
+  IDENTITY_HEADER,
+  IdentitySigner,
+  Metrics,
+  NOT_EXECUTED_HEADER,
+  type Identity,
+  type RequestContext,
+} from '@modelplane/core';
 import { SubgraphDataSource, SubgraphFetchMetrics } from './subgraph-data-source';
 
 /**
@@ -124,6 +132,29 @@ describe('the gateway’s subgraph data source', () => {
       ['_entities', 1, 'latestRun'],
     ]);
     ds.close();
+  });
+
+  it('sends a request once more, mutations included, when a draining subgraph says it did not run it', async () => {
+    let refusals = 1;
+    const server: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (refusals-- > 0) {
+          res.writeHead(503, { 'content-type': 'application/json', connection: 'close', [NOT_EXECUTED_HEADER]: '1' });
+          res.end(JSON.stringify({ errors: [{ message: 'shutting down', extensions: { code: 'SHUTTING_DOWN' } }] }));
+        } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"setModelAlias":{"alias":"a"}}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ds = source(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const answer = await fetchOf(ds, 'mutation{setModelAlias(model:"m",alias:"a",version:1){alias}}', ALICE);
+    expect(answer).toEqual({ data: { setModelAlias: { alias: 'a' } } });
+    // Refused twice in a row: the refusal reaches the caller (no endless resending).
+    refusals = 2;
+    const refused = await fetchOf(ds, 'mutation{setModelAlias(model:"m",alias:"a",version:1){alias}}', ALICE);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+    ds.close();
+    await new Promise((resolve) => server.close(resolve));
   });
 
   it('passes a subgraph’s GraphQL errors through whatever the HTTP status, and a non-GraphQL answer is unavailable', async () => {

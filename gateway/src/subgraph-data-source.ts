@@ -4,6 +4,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import {
   ErrorCode,
   IDENTITY_HEADER,
+  NOT_EXECUTED_HEADER,
   REQUEST_ID_HEADER,
   TRACEPARENT_HEADER,
   type IdentitySigner,
@@ -167,6 +168,14 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
             timeout: this.options.timeoutMs,
           },
           (answer: IncomingMessage) => {
+            // A draining subgraph refused it without running it: once more on a new connection.
+            if (!retried && answer.headers[NOT_EXECUTED_HEADER]) {
+              settled = true;
+              answer.resume();
+              this.options.metrics.fetches.inc({ subgraph: this.options.name, outcome: 'retried' });
+              attempt(true);
+              return;
+            }
             const chunks: Buffer[] = [];
             answer.on('data', (chunk: Buffer) => chunks.push(chunk));
             answer.on('end', () => finish({ ok: true, status: answer.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));

@@ -27,6 +27,12 @@ export interface ConnectionDrain {
 /** Side-effect-free endpoints that still answer while draining (probes must see "draining", not a refusal). */
 const ANSWERED_WHILE_DRAINING = new Set(['/health/live', '/health/ready', '/metrics']);
 
+/**
+ * Set on a refusal while draining: the request was not run, so a gateway may send it again on a
+ * new connection (to another replica), mutations included.
+ */
+export const NOT_EXECUTED_HEADER = 'x-modelplane-not-executed';
+
 function refuse(res: ServerResponse): void {
   const body = JSON.stringify({
     errors: [
@@ -41,6 +47,7 @@ function refuse(res: ServerResponse): void {
     'content-length': Buffer.byteLength(body),
     connection: 'close',
     'retry-after': '0',
+    [NOT_EXECUTED_HEADER]: '1',
   });
   res.end(body);
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './config';
+export * from './connection-drain';
 export * from './context';
 export * from './batch-loader';
 export * from './database';
