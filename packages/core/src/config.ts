@@ -303,6 +303,11 @@ export const configSpec = {
     default: '',
     parse: (raw: string) => (raw === '' ? raw : resolve(raw)),
   },
+  JWKS_URL: {
+    doc: "Accept JWTs signed with RS256 by a key from the identity provider's JWKS at this http(s) URL (fetched at start, again for an unknown `kid` at most once a minute)",
+    default: '',
+    parse: url,
+  },
   JWT_ISSUER: { doc: 'Required `iss` of JWTs (required when JWTs are enabled)', default: '', parse: str },
   JWT_AUDIENCE: { doc: 'Required `aud` of JWTs (required when JWTs are enabled)', default: '', parse: str },
   MAX_QUERY_DEPTH: {
@@ -413,14 +418,15 @@ function crossChecks(config: Config): string[] {
   const problems: string[] = [];
   if (config.AUTH === 'off' && config.MODELPLANE_MODE === 'production') problems.push('AUTH=off is only allowed in local mode');
   if (jwtEnabled(config) && (!config.JWT_ISSUER || !config.JWT_AUDIENCE)) {
-    problems.push('JWT_ISSUER and JWT_AUDIENCE are required when JWTs are enabled (JWT_HS256_SECRET or JWKS_PATH)');
+    problems.push('JWT_ISSUER and JWT_AUDIENCE are required when JWTs are enabled (JWT_HS256_SECRET, JWKS_PATH or JWKS_URL)');
   }
+  if (config.JWKS_PATH && config.JWKS_URL) problems.push('set JWKS_PATH or JWKS_URL, not both');
   return problems;
 }
 
 /** Whether the gateway accepts JWTs. */
 export function jwtEnabled(config: Config): boolean {
-  return config.JWT_HS256_SECRET !== '' || config.JWKS_PATH !== '';
+  return config.JWT_HS256_SECRET !== '' || config.JWKS_PATH !== '' || config.JWKS_URL !== '';
 }
 
 /**
@@ -435,7 +441,7 @@ export function checkProductionRequirements(config: Config, service: 'gateway' |
     missing.push('GATEWAY_SECRET (a random string of 32+ characters shared by the gateway, every subgraph and worker)');
   }
   if (service === 'gateway' && !config.MODELPLANE_ADMIN_KEY && !jwtEnabled(config)) {
-    missing.push('MODELPLANE_ADMIN_KEY, or JWTs (JWT_HS256_SECRET or JWKS_PATH, with JWT_ISSUER and JWT_AUDIENCE)');
+    missing.push('MODELPLANE_ADMIN_KEY, or JWTs (JWT_HS256_SECRET, JWKS_PATH or JWKS_URL, with JWT_ISSUER and JWT_AUDIENCE)');
   }
   if (missing.length) {
     throw new ConfigError(
