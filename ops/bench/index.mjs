@@ -7,6 +7,7 @@
 //   startup.mjs         spawn → gateway ready, cold and warm (BENCH_STARTUP_RUNS, default 3)
 //   predict.mjs         prediction paths: gateway, subgraph direct, ONNX Runtime in-process
 //   gateway.mjs         ours vs plain @apollo/gateway vs Hive Gateway
+//   rollback.mjs        alias move / rollback acknowledged → predictions on two replicas show it
 //   drift.mjs           drift engine and reports over BENCH_DRIFT_ROWS logged predictions (100 000)
 //   training.mjs        the built-in trainers on the Seattle split: test metrics, fit time (median of
 //                       BENCH_TRAINING_RUNS, default 5), ONNX Runtime vs trainer, and retraining runs
@@ -43,6 +44,7 @@ const benchmarks = [
   { name: 'gateway', env: { BOOTSTRAP_DEMO_MODEL: 'false' } },
   { name: 'drift', args: [process.env.BENCH_DRIFT_ROWS ?? '100000'] },
   { name: 'training' },
+  { name: 'rollback' },
   { name: 'alert-delivery', args: [process.env.BENCH_ALERT_EVENTS ?? '40'], platform: true },
   // A buffer that holds every row: the drain rate is the figure, not the drop policy.
   { name: 'prediction-log', inline: measurePredictionLog, platform: { PREDICTION_LOG_BUFFER: '1000000' } },
@@ -129,7 +131,7 @@ function renderMarkdown(summary) {
     `Benchmarks from \`npm run bench\` on ${summary.cpus} cores, Node ${summary.node}, ${summary.at.slice(0, 10)} ` +
       `(${summary.totalSeconds} s in all; 1-minute load average at the end ${f(summary.loadAverage, 1)}). Loopback only; rerun on your machine to compare.\n`,
   );
-  const { startup, predict, gateway, drift, training } = summary.results;
+  const { startup, predict, gateway, drift, training, rollback } = summary.results;
   const alerts = summary.results['alert-delivery'];
   if (predict?.results) {
     const r = predict.results;
@@ -203,6 +205,18 @@ function renderMarkdown(summary) {
         out.push(
           `| ${label} | ${r.received} / ${r.expected} | ${r.alertTimestampToReceiptMs.p50} / ${r.alertTimestampToReceiptMs.p95} / ${r.alertTimestampToReceiptMs.max} | ${r.evaluateCallToReceiptMs.p50} / ${r.evaluateCallToReceiptMs.p95} |`,
         );
+    }
+    out.push('');
+  }
+  if (rollback?.results) {
+    out.push(`### Rollback propagation${stale(rollback)}\n`);
+    out.push(
+      `| path (${rollback.moves} alias moves: setModelAlias and rollbackModel in turn) | acknowledged → first answer with the new version, p50 / p95 / max (ms) | stale answers after the acknowledgment | errors | predictions |`,
+    );
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const [label, r] of Object.entries(rollback.results)) {
+      const p = r.propagationMs;
+      out.push(`| ${label} | ${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.max)} | ${r.stale} | ${r.errors} | ${f(r.predictions)} |`);
     }
     out.push('');
   }
