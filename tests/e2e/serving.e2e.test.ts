@@ -269,9 +269,27 @@ describe('model registry and ONNX serving through the gateway', () => {
     await waitFor(
       async () => (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log WHERE id = ANY($1)', [ids])).rows[0].n === 50,
     );
-    const { rows } = await sql.query('SELECT features, route, label, latency_ms FROM prediction.prediction_log WHERE id = $1', [ids[0]]);
-    expect(rows[0]).toMatchObject({ features: row, route: 'PRODUCTION' });
+    // Logged compactly: values in feature order, a category as its index.
+    const { rows } = await sql.query('SELECT feature_values, route, label, latency_ms FROM prediction.prediction_log WHERE id = $1', [
+      ids[0],
+    ]);
+    expect(rows[0]).toMatchObject({ feature_values: [row.tenure, row.spend, 2], route: 'PRODUCTION' });
     expect(rows[0].latency_ms).toBeGreaterThan(0);
+    // …and published on the stream as sent, features by name.
+    let after = '';
+    let logged: { features: unknown; probabilities: unknown } | undefined;
+    for (const deadline = Date.now() + 5000; !logged && Date.now() < deadline;) {
+      const page = (await (
+        await fetch(`http://127.0.0.1:${platform.ports.PREDICTION_PORT}/streams/predictions?after=${after}&limit=1000`, {
+          headers: signedHeaders(),
+        })
+      ).json()) as { items: Array<{ id: string; features: unknown; probabilities: unknown }>; next: string };
+      logged = page.items.find((i) => i.id === ids[0]);
+      after = page.next;
+      if (!page.items.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(logged?.features).toEqual(row);
+    expect(logged?.probabilities).toEqual([expect.any(Number), expect.any(Number)]);
   });
 
   it('the prediction log and feedback are published as streams that page by cursor without repeats', async () => {

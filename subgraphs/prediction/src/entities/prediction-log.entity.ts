@@ -21,8 +21,16 @@ export class PredictionLog {
   @Column({ name: 'shadow_of', type: 'uuid', nullable: true })
   shadowOf!: string | null;
 
-  @Column({ type: 'jsonb' })
-  features!: Record<string, unknown>;
+  /** Rows logged before the compact form; newer rows have featureLayout and featureValues instead. */
+  @Column({ type: 'jsonb', nullable: true })
+  features!: Record<string, unknown> | null;
+
+  @Column({ name: 'feature_layout', type: 'integer', nullable: true })
+  featureLayout!: number | null;
+
+  /** In the layout's feature order; a category as its index in the layout's categories. */
+  @Column({ name: 'feature_values', type: 'double precision', array: true, nullable: true })
+  featureValues!: number[] | null;
 
   @Column({ type: 'text', nullable: true })
   label!: string | null;
@@ -30,8 +38,12 @@ export class PredictionLog {
   @Column({ type: 'double precision', nullable: true })
   score!: number | null;
 
+  /** Rows logged before the compact form; newer rows have classProbabilities. */
   @Column({ type: 'jsonb', nullable: true })
   probabilities!: number[] | null;
+
+  @Column({ name: 'class_probabilities', type: 'double precision', array: true, nullable: true })
+  classProbabilities!: number[] | null;
 
   @Column({ name: 'latency_ms', type: 'double precision' })
   latencyMs!: number;

@@ -21,6 +21,7 @@ import {
 import type { InferenceSession } from 'onnxruntime-node';
 import { TrafficSplit } from '../entities/traffic-split.entity';
 import { PredictionRoute } from '../resolvers/types/prediction.type';
+import { logLayout } from './prediction-log-writer';
 import type { RegistryClient, RegistryModel } from './registry-client';
 
 export const PRODUCTION_ALIAS = 'production';
@@ -38,6 +39,8 @@ export interface ServingModel {
   name: string;
   schema: ModelSchema;
   encoder: RowEncoder;
+  /** How the prediction log names this model's feature values (see PredictionLogWriter). */
+  logLayout: string;
   labels: string[] | null;
   versions: Map<number, ServingVersion>;
   aliases: Map<string, number>;
@@ -192,6 +195,7 @@ export class ModelCatalog {
       name: described.name,
       schema,
       encoder: rowEncoder(described.features),
+      logLayout: logLayout(described.features),
       labels: described.labels,
       versions: new Map(described.versions.map((v) => [v.version, v])),
       aliases: new Map(described.aliases.map((a) => [a.alias, a.version.version])),

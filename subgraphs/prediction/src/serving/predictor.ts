@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, OverloadedError, assertModelName, type SubgraphServices } from '@modelplane/core';
-import { decodeOutputs, type DecodedBatch } from '@modelplane/inference';
+import { decodeOutputs, type DecodedBatch, type EncodedRows } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
 import { PredictionRoute } from '../resolvers/types/prediction.type';
@@ -96,7 +96,9 @@ export class Predictor {
     }
     const model = await this.catalog.get(modelName);
     const route = this.catalog.route(model, request);
-    const decoded = await this.infer(model, route.target, rows);
+    // Validation happens here, for the whole batch, before anything runs or is logged.
+    const encoded = model.encoder.encode(rows, route.target.signature.inputType);
+    const decoded = await this.infer(model, route.target, encoded, rows.length);
     const latencyMs = performance.now() - start;
     const ids = newIds(rows.length);
     this.log.append({
@@ -106,8 +108,8 @@ export class Predictor {
       route: route.route,
       alias: route.alias,
       shadowOf: null,
-      rows,
-      rowJson: model.encoder.json,
+      layout: model.logLayout,
+      values: encoded.values,
       labels: decoded.labels,
       scores: decoded.scores,
       probabilities: decoded.probabilities,
@@ -118,7 +120,7 @@ export class Predictor {
     const labels = { model: modelName, version: String(route.target.version), route: route.route };
     this.duration.observe(labels, latencyMs / 1000);
     this.rowsServed.inc(labels, rows.length);
-    if (route.shadow && route.shadow.version !== route.target.version) this.shadow(model, route, rows, ids);
+    if (route.shadow && route.shadow.version !== route.target.version) this.shadow(model, route, encoded, rows.length, ids);
     return { ids, modelName, version: route.target.version, route: route.route, latencyMs, decoded };
   }
 
@@ -126,32 +128,47 @@ export class Predictor {
    * Large batches run in chunks with a turn of the event loop between them, so a 10 000-row
    * batch does not hold up the single-row requests arriving meanwhile.
    */
-  private async infer(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedBatch> {
-    if (rows.length <= INFER_CHUNK) return this.inferChunk(model, version, rows);
+  private async infer(model: ServingModel, version: ServingVersion, encoded: EncodedRows, rows: number): Promise<DecodedBatch> {
+    // A shadow version may take another float type than the version that validated the rows.
+    const tensor =
+      version.signature.inputType === 'float32'
+        ? encoded.tensor instanceof Float32Array
+          ? encoded.tensor
+          : Float32Array.from(encoded.values)
+        : encoded.values;
+    if (rows <= INFER_CHUNK) return this.inferChunk(model, version, tensor, 0, rows, rows);
     const parts: DecodedBatch[] = [];
-    for (let i = 0; i < rows.length; i += INFER_CHUNK) {
+    for (let i = 0; i < rows; i += INFER_CHUNK) {
       if (i) await new Promise((r) => setImmediate(r));
-      parts.push(await this.inferChunk(model, version, rows.slice(i, i + INFER_CHUNK)));
+      parts.push(await this.inferChunk(model, version, tensor, i, Math.min(rows, i + INFER_CHUNK), rows));
     }
     return concatDecoded(parts);
   }
 
-  private async inferChunk(model: ServingModel, version: ServingVersion, rows: readonly unknown[]): Promise<DecodedBatch> {
+  private async inferChunk(
+    model: ServingModel,
+    version: ServingVersion,
+    tensor: Float32Array | Float64Array,
+    from: number,
+    to: number,
+    total: number,
+  ): Promise<DecodedBatch> {
     const sig = version.signature;
-    // Validation happens here, before anything runs or is logged.
-    const input = model.encoder.encode(rows, sig.inputType);
+    const n = to - from;
+    const input = tensor.subarray(from * sig.featureCount, to * sig.featureCount);
     const output = (sig.probabilitiesOutput ?? sig.valueOutput)!;
     const outputs = await this.catalog.withSession(model, version, (s) =>
-      s.run({ [sig.inputName]: new Tensor(sig.inputType, input, [rows.length, sig.featureCount]) }, [output]),
+      s.run({ [sig.inputName]: new Tensor(sig.inputType, input, [n, sig.featureCount]) }, [output]),
     );
-    const decoded = decodeOutputs(outputs, sig, model.labels, rows.length);
+    const decoded = decodeOutputs(outputs, sig, model.labels, n);
     // Finite inputs can still overflow inside a model (float32): refuse rather than log a null.
     for (let i = 0; i < decoded.rows; i++) {
       if (!Number.isFinite(decoded.scores[i]!)) {
+        const row = from + i;
         throw new BadUserInputError(
-          `the model gave no finite score for ${rows.length > 1 ? `row ${i}` : 'this input'}: it is outside what the model can handle`,
+          `the model gave no finite score for ${total > 1 ? `row ${row}` : 'this input'}: it is outside what the model can handle`,
           {
-            ...(rows.length > 1 && { row: i }),
+            ...(total > 1 && { row }),
           },
         );
       }
@@ -160,7 +177,7 @@ export class Predictor {
   }
 
   /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
-  private shadow(model: ServingModel, route: Route, rows: readonly unknown[], primaryIds: string[]): void {
+  private shadow(model: ServingModel, route: Route, encoded: EncodedRows, rows: number, primaryIds: string[]): void {
     const shadow = route.shadow!;
     if (this.shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) {
       this.shadowDropped.inc({ model: model.name });
@@ -169,17 +186,17 @@ export class Predictor {
     this.shadowsInFlight++;
     setImmediate(() => {
       const start = performance.now();
-      this.infer(model, shadow, rows)
+      this.infer(model, shadow, encoded, rows)
         .then((decoded) => {
           this.log.append({
-            ids: newIds(rows.length),
+            ids: newIds(rows),
             model: model.name,
             version: shadow.version,
             route: PredictionRoute.SHADOW,
             alias: null,
             shadowOf: primaryIds,
-            rows,
-            rowJson: model.encoder.json,
+            layout: model.logLayout,
+            values: encoded.values,
             labels: decoded.labels,
             scores: decoded.scores,
             probabilities: decoded.probabilities,
@@ -187,7 +204,7 @@ export class Predictor {
             latencyMs: performance.now() - start,
             createdAt: new Date(),
           });
-          this.rowsServed.inc({ model: model.name, version: String(shadow.version), route: PredictionRoute.SHADOW }, rows.length);
+          this.rowsServed.inc({ model: model.name, version: String(shadow.version), route: PredictionRoute.SHADOW }, rows);
         })
         .catch((err: unknown) => this.services.logger.warn({ err, model: model.name, version: shadow.version }, 'shadow prediction failed'))
         .finally(() => this.shadowsInFlight--);

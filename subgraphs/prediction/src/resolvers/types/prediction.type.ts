@@ -19,7 +19,9 @@ registerEnumType(PredictionRoute, {
   },
 });
 
-@ObjectType()
+// simpleResolvers: fields are read as plain properties (no per-field type-graphql resolver and
+// middleware chain); these types have no field-level roles or resolvers that would need them.
+@ObjectType({ simpleResolvers: true })
 export class ClassProbability {
   @Field()
   label!: string;
@@ -28,7 +30,7 @@ export class ClassProbability {
   probability!: number;
 }
 
-@ObjectType({ description: 'One prediction, as served and logged' })
+@ObjectType({ description: 'One prediction, as served and logged', simpleResolvers: true })
 export class Prediction {
   @Field(() => ID, { description: 'Pass to recordFeedback once the truth is known' })
   id!: string;
