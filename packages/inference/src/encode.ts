@@ -18,20 +18,6 @@ export interface RowEncoder {
   encode(rows: readonly unknown[], type: ModelSignature['inputType']): EncodedRows;
 }
 
-/**
- * Turns logged values back into a row object (feature name → number, or category string):
- * the inverse of `encode` for the prediction log's compact form.
- */
-export function decodeRow(features: readonly FeatureSpec[], values: ArrayLike<number | null>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < features.length; i++) {
-    const f = features[i]!;
-    const v = values[i] ?? null;
-    row[f.name] = f.type === 'CATEGORICAL' && v !== null ? (f.categories?.[v] ?? null) : v;
-  }
-  return row;
-}
-
 /** Throws the coded error naming the row (in batches) and feature; no closure per row. */
 function refuse(message: string, rowCount: number, row: number, feature?: string): never {
   throw new BadUserInputError(`${message}${rowCount > 1 ? ` in row ${row}` : ''}`, {

@@ -49,60 +49,124 @@ export function logLayout(features: readonly FeatureSpec[]): string {
 const COLUMNS = `(id, model, version, route, alias, shadow_of, feature_layout, feature_values, label, score, class_probabilities, latency_ms, created_at)`;
 // COPY is several times cheaper for PostgreSQL than INSERT … SELECT from a jsonb document, but has
 // no ON CONFLICT: a retry after a failure (which may have committed) goes through a staging table.
-const COPY = `COPY prediction.prediction_log ${COLUMNS} FROM STDIN`;
+const COPY = `COPY prediction.prediction_log ${COLUMNS} FROM STDIN (FORMAT binary)`;
 // Same columns, none of the log's constraints or defaults (seq and txid are the log's to assign).
 const STAGE = `CREATE TEMP TABLE IF NOT EXISTS prediction_log_stage ON COMMIT DELETE ROWS AS SELECT ${COLUMNS.slice(1, -1)} FROM prediction.prediction_log WITH NO DATA`;
-const COPY_STAGE = `COPY prediction_log_stage ${COLUMNS} FROM STDIN`;
+const COPY_STAGE = `COPY prediction_log_stage ${COLUMNS} FROM STDIN (FORMAT binary)`;
 const FROM_STAGE = `INSERT INTO prediction.prediction_log ${COLUMNS} SELECT ${COLUMNS.slice(1, -1)} FROM prediction_log_stage ON CONFLICT (id) DO NOTHING`;
 const LAYOUT = `INSERT INTO prediction.feature_layout (spec, features) VALUES ($1::text, $1::text::jsonb)
   ON CONFLICT (spec) DO UPDATE SET spec = EXCLUDED.spec RETURNING id`;
 
-/** COPY text format: NULL is \N; backslash, tab and line breaks are escaped. */
-const NULL = '\\N';
-const escapeChar = (c: string): string => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
-const text = (s: string | null): string => (s === null ? NULL : /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, escapeChar) : s);
-// A non-finite probability is logged as NULL (JSON had no other spelling for it either).
-const element = (x: number): string => (Number.isFinite(x) ? String(x) : 'NULL');
-const num = (x: number): string => (Number.isFinite(x) ? String(x) : NULL);
+// Binary COPY: numbers go from the typed arrays to PostgreSQL as 8 raw bytes each, with no
+// number-to-text conversion here nor parsing there (both were most of a row's cost in text form).
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+const FIELDS = 13;
+const FLOAT8_OID = 701;
+/** PostgreSQL timestamps count microseconds from 2000-01-01 UTC. */
+const PG_EPOCH_MS = 946_684_800_000;
+
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Writes a uuid string's 16 bytes (ids are ours: randomUUID or checked shadow ids). */
+function writeUuid(buf: Buffer, at: number, id: string): number {
+  let o = at;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 45) continue; // '-'
+    buf[o] = (HEX[c]! << 4) | HEX[id.charCodeAt(++i)]!;
+    o++;
+  }
+  return o;
+}
+
+/** A float8[] of `count` values from `from`; non-finite values become NULL, as JSON had them. */
+function writeFloatArray(buf: Buffer, at: number, values: ArrayLike<number>, from: number, count: number): number {
+  let o = at + 4;
+  const start = o;
+  o = buf.writeInt32BE(1, o); // dimensions
+  o = buf.writeInt32BE(0, o); // has-nulls flag (PostgreSQL works it out itself)
+  o = buf.writeInt32BE(FLOAT8_OID, o);
+  o = buf.writeInt32BE(count, o);
+  o = buf.writeInt32BE(1, o); // lower bound
+  for (let i = 0; i < count; i++) {
+    const x = values[from + i]!;
+    if (Number.isFinite(x)) {
+      o = buf.writeInt32BE(8, o);
+      o = buf.writeDoubleBE(x, o);
+    } else o = buf.writeInt32BE(-1, o);
+  }
+  buf.writeInt32BE(o - start, at);
+  return o;
+}
+
+const field = (buf: Buffer, at: number, bytes: Buffer | null): number => {
+  if (!bytes) return buf.writeInt32BE(-1, at);
+  const o = buf.writeInt32BE(bytes.length, at);
+  return o + bytes.copy(buf, o);
+};
 
 /** Rows serialized between turns of the event loop while a flush builds its data. */
 const SERIALIZE_CHUNK = 2000;
 
-/** One batch as COPY text lines, in chunks, yielding between them to requests waiting meanwhile. */
-async function copyText(b: LoggedBatch, layoutId: number, out: string[]): Promise<void> {
-  const n = b.values.length / b.ids.length;
-  const tail = `\t${num(b.latencyMs)}\t${b.createdAt.toISOString()}\n`;
-  const head = `\t${text(b.model)}\t${b.version}\t${text(b.route)}\t${text(b.alias)}\t`;
+/** One batch as binary COPY tuples, in chunks, yielding between them to requests waiting meanwhile. */
+async function copyTuples(b: LoggedBatch, layoutId: number, out: Buffer[]): Promise<void> {
+  const rows = b.ids.length;
+  const n = b.values.length / rows;
   const k = b.classCount;
-  let chunk = '';
-  for (let i = 0; i < b.ids.length; i++) {
-    if (i && i % SERIALIZE_CHUNK === 0) {
-      out.push(chunk);
-      chunk = '';
-      await new Promise((r) => setImmediate(r));
+  const model = Buffer.from(b.model);
+  const route = Buffer.from(b.route);
+  const alias = b.alias === null ? null : Buffer.from(b.alias);
+  const labels = new Map<string, Buffer>();
+  let labelBytes = 0;
+  for (const l of b.labels) {
+    if (l !== null && !labels.has(l)) {
+      const bytes = Buffer.from(l);
+      labels.set(l, bytes);
+      labelBytes = Math.max(labelBytes, bytes.length);
     }
-    let values = String(b.values[i * n]);
-    for (let j = 1; j < n; j++) values += `,${b.values[i * n + j]}`;
-    let probs = NULL;
-    if (b.probabilities) {
-      probs = `{${element(b.probabilities[i * k]!)}`;
-      for (let c = 1; c < k; c++) probs += `,${element(b.probabilities[i * k + c]!)}`;
-      probs += '}';
-    }
-    chunk +=
-      b.ids[i] +
-      head +
-      (b.shadowOf ? b.shadowOf[i] : NULL) +
-      `\t${layoutId}\t{${values}}\t${text(b.labels[i] ?? null)}\t${num(b.scores[i]!)}\t${probs}${tail}`;
   }
-  out.push(chunk);
+  const createdAt = Buffer.alloc(8);
+  createdAt.writeBigInt64BE(BigInt(Math.round((b.createdAt.getTime() - PG_EPOCH_MS) * 1000)));
+  // Upper bound of one tuple: 13 length words, fixed-size values, arrays (20-byte header + 12 per element), texts.
+  const rowBytes = 2 + FIELDS * 4 + 16 + model.length + 4 + route.length + (alias?.length ?? 0) + 16 + 4;
+  const maxRow = rowBytes + 20 + 12 * n + labelBytes + 8 + 20 + 12 * k + 8 + 8;
+  for (let first = 0; first < rows; first += SERIALIZE_CHUNK) {
+    if (first) await new Promise((r) => setImmediate(r));
+    const last = Math.min(rows, first + SERIALIZE_CHUNK);
+    const buf = Buffer.allocUnsafe((last - first) * maxRow);
+    let o = 0;
+    for (let i = first; i < last; i++) {
+      o = buf.writeInt16BE(FIELDS, o);
+      o = writeUuid(buf, buf.writeInt32BE(16, o), b.ids[i]!);
+      o = field(buf, o, model);
+      o = buf.writeInt32BE(b.version, buf.writeInt32BE(4, o));
+      o = field(buf, o, route);
+      o = field(buf, o, alias);
+      o = b.shadowOf ? writeUuid(buf, buf.writeInt32BE(16, o), b.shadowOf[i]!) : buf.writeInt32BE(-1, o);
+      o = buf.writeInt32BE(layoutId, buf.writeInt32BE(4, o));
+      o = writeFloatArray(buf, o, b.values, i * n, n);
+      const label = b.labels[i] ?? null;
+      o = field(buf, o, label === null ? null : labels.get(label)!);
+      const score = b.scores[i]!;
+      o = Number.isFinite(score) ? buf.writeDoubleBE(score, buf.writeInt32BE(8, o)) : buf.writeInt32BE(-1, o);
+      o = b.probabilities ? writeFloatArray(buf, o, b.probabilities, i * k, k) : buf.writeInt32BE(-1, o);
+      o = Number.isFinite(b.latencyMs) ? buf.writeDoubleBE(b.latencyMs, buf.writeInt32BE(8, o)) : buf.writeInt32BE(-1, o);
+      o = field(buf, o, createdAt);
+    }
+    out.push(buf.subarray(0, o));
+  }
 }
 
 /**
  * Runs `COPY … FROM STDIN` with the given data on a pg client (the COPY sub-protocol pg exposes
  * to submittables; what pg-copy-streams does, without the dependency or a stream per flush).
  */
-function copyFrom(client: PoolClient, sql: string, chunks: string[]): Promise<void> {
+function copyFrom(client: PoolClient, sql: string, chunks: Buffer[]): Promise<void> {
   return new Promise((resolve, reject) => {
     interface CopyConnection {
       query(sql: string): void;
@@ -116,7 +180,9 @@ function copyFrom(client: PoolClient, sql: string, chunks: string[]): Promise<vo
         connection.query(sql);
       },
       handleCopyInResponse() {
-        for (const chunk of chunks) if (chunk) connection.sendCopyFromChunk(Buffer.from(chunk));
+        connection.sendCopyFromChunk(COPY_HEADER);
+        for (const chunk of chunks) if (chunk.length) connection.sendCopyFromChunk(chunk);
+        connection.sendCopyFromChunk(COPY_TRAILER);
         connection.endCopyFrom();
       },
       handleCommandComplete() {},
@@ -285,7 +351,7 @@ export class PredictionLogWriter {
     };
     client.on('error', onError);
     try {
-      const chunks: string[] = [];
+      const chunks: Buffer[] = [];
       for (const b of batches) chunks.push(...(await this.serialize(client, b)));
       if (!retrying) {
         await copyFrom(client, COPY, chunks);
@@ -311,15 +377,15 @@ export class PredictionLogWriter {
     }
   }
 
-  private async serialize(client: PoolClient, b: LoggedBatch): Promise<string[]> {
+  private async serialize(client: PoolClient, b: LoggedBatch): Promise<Buffer[]> {
     let layoutId = this.layouts.get(b.layout);
     if (layoutId === undefined) {
       const { rows } = await client.query<{ id: number }>(LAYOUT, [b.layout]);
       layoutId = rows[0]!.id;
       this.layouts.set(b.layout, layoutId);
     }
-    const out: string[] = [];
-    await copyText(b, layoutId, out);
+    const out: Buffer[] = [];
+    await copyTuples(b, layoutId, out);
     return out;
   }
 
