@@ -20,7 +20,7 @@ class PredictionView {
     private readonly row: number,
   ) {}
   get id(): string {
-    return this.batch.ids[this.row]!;
+    return this.batch.ids.at(this.row);
   }
   get model(): { name: string } {
     return { name: this.batch.modelName };

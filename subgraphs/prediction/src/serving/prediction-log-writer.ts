@@ -2,17 +2,18 @@ import type { Logger } from '@modelplane/core';
 import type { FeatureSpec } from '@modelplane/inference';
 import type { Pool, PoolClient, Submittable } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PredictionIds } from './prediction-ids';
 import type { DataSource } from 'typeorm';
 
 /** One predict/predictBatch call's rows, logged together (no per-row objects on the hot path). */
 export interface LoggedBatch {
-  ids: string[];
+  ids: PredictionIds;
   model: string;
   version: number;
   route: string;
   alias: string | null;
   /** Shadow rows: the id of the served prediction each one copies. */
-  shadowOf: string[] | null;
+  shadowOf: PredictionIds | null;
   /** The model's feature layout (`logLayout`): names the values. */
   layout: string;
   /** Row-major [rows, features] validated values (a category as its index). */
@@ -66,23 +67,8 @@ const FLOAT8_OID = 701;
 /** PostgreSQL timestamps count microseconds from 2000-01-01 UTC. */
 const PG_EPOCH_MS = 946_684_800_000;
 
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX['0123456789abcdef'.charCodeAt(i)] = i;
-  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
-}
-
-/** Writes a uuid string's 16 bytes (ids are ours: randomUUID or checked shadow ids). */
-function writeUuid(buf: Buffer, at: number, id: string): number {
-  let o = at;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    if (c === 45) continue; // '-'
-    buf[o] = (HEX[c]! << 4) | HEX[id.charCodeAt(++i)]!;
-    o++;
-  }
-  return o;
-}
+/** Copies the i-th id's 16 bytes. */
+const writeUuid = (buf: Buffer, at: number, ids: PredictionIds, i: number): number => at + ids.bytes.copy(buf, at, i * 16, i * 16 + 16);
 
 /** A float8[] of `count` values from `from`; non-finite values become NULL, as JSON had them. */
 function writeFloatArray(buf: Buffer, at: number, values: ArrayLike<number>, from: number, count: number): number {
@@ -142,12 +128,12 @@ async function copyTuples(b: LoggedBatch, layoutId: number, out: Buffer[]): Prom
     let o = 0;
     for (let i = first; i < last; i++) {
       o = buf.writeInt16BE(FIELDS, o);
-      o = writeUuid(buf, buf.writeInt32BE(16, o), b.ids[i]!);
+      o = writeUuid(buf, buf.writeInt32BE(16, o), b.ids, i);
       o = field(buf, o, model);
       o = buf.writeInt32BE(b.version, buf.writeInt32BE(4, o));
       o = field(buf, o, route);
       o = field(buf, o, alias);
-      o = b.shadowOf ? writeUuid(buf, buf.writeInt32BE(16, o), b.shadowOf[i]!) : buf.writeInt32BE(-1, o);
+      o = b.shadowOf ? writeUuid(buf, buf.writeInt32BE(16, o), b.shadowOf, i) : buf.writeInt32BE(-1, o);
       o = buf.writeInt32BE(layoutId, buf.writeInt32BE(4, o));
       o = writeFloatArray(buf, o, b.values, i * n, n);
       const label = b.labels[i] ?? null;

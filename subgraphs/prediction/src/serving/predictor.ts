@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { BadUserInputError, OverloadedError, assertModelName, type SubgraphServices } from '@modelplane/core';
 import { decodeOutputs, type DecodedBatch, type EncodedRows } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
 import { PredictionRoute } from '../resolvers/types/prediction.type';
 import type { ModelCatalog, Route, RouteRequest, ServingModel, ServingVersion } from './model-catalog';
+import { PredictionIds } from './prediction-ids';
 import type { PredictionLogWriter } from './prediction-log-writer';
 
 /** What one predict/predictBatch call served: columnar, one entry per row. */
 export interface ServedBatch {
-  ids: string[];
+  ids: PredictionIds;
   modelName: string;
   version: number;
   route: PredictionRoute;
@@ -34,12 +34,6 @@ function concatDecoded(parts: DecodedBatch[]): DecodedBatch {
     offset += p.rows;
   }
   return { ...first, rows, scores, probabilities, labels };
-}
-
-function newIds(n: number): string[] {
-  const ids: string[] = new Array(n);
-  for (let i = 0; i < n; i++) ids[i] = randomUUID();
-  return ids;
 }
 
 /**
@@ -100,7 +94,7 @@ export class Predictor {
     const encoded = model.encoder.encode(rows, route.target.signature.inputType);
     const decoded = await this.infer(model, route.target, encoded, rows.length);
     const latencyMs = performance.now() - start;
-    const ids = newIds(rows.length);
+    const ids = new PredictionIds(rows.length);
     this.log.append({
       ids,
       model: modelName,
@@ -177,7 +171,7 @@ export class Predictor {
   }
 
   /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
-  private shadow(model: ServingModel, route: Route, encoded: EncodedRows, rows: number, primaryIds: string[]): void {
+  private shadow(model: ServingModel, route: Route, encoded: EncodedRows, rows: number, primaryIds: PredictionIds): void {
     const shadow = route.shadow!;
     if (this.shadowsInFlight >= MAX_SHADOWS_IN_FLIGHT) {
       this.shadowDropped.inc({ model: model.name });
@@ -189,7 +183,7 @@ export class Predictor {
       this.infer(model, shadow, encoded, rows)
         .then((decoded) => {
           this.log.append({
-            ids: newIds(rows),
+            ids: new PredictionIds(rows),
             model: model.name,
             version: shadow.version,
             route: PredictionRoute.SHADOW,
