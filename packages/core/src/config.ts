@@ -153,7 +153,7 @@ export const configSpec = {
   },
   PREDICT_BATCH_MAX_ROWS: { doc: 'Most rows one predictBatch may carry', default: '10000', parse: int(1, 1_000_000) },
   PREDICTION_LOG_BUFFER: {
-    doc: 'Prediction log rows held in memory awaiting their batched INSERT; beyond it rows are dropped (and counted)',
+    doc: 'Prediction log rows held in memory awaiting their batched COPY; when full, new predictions are refused (OVERLOADED, counted)',
     default: '100000',
     parse: int(100, 10_000_000),
   },
