@@ -137,6 +137,14 @@ describe('model registry and ONNX serving through the gateway', () => {
     expect(code(await predict({ version: 99 }))).toBe('NOT_FOUND');
   });
 
+  it('an alias this replica has not heard of yet is looked up in the registry before NOT_FOUND', async () => {
+    // Written behind the registry's back: no change event reaches the prediction service.
+    await sql.query(`INSERT INTO registry.model_alias (model, alias, version) VALUES ($1, 'quiet', 2)`, [MODEL]);
+    const res = await predict({ alias: 'quiet' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.predict).toMatchObject({ route: 'ALIAS', modelVersion: { version: 2 } });
+  });
+
   it.each([
     ['a missing feature', { tenure: 1, plan: 'pro' }, /missing feature spend/],
     ['an unknown feature', { ...row, colour: 'red' }, /unknown feature "colour"/],

@@ -132,7 +132,7 @@ export class JwtVerifier {
     const find = () => (kid ? this.rsaKeys.get(kid) : this.rsaKeys.size === 1 ? [...this.rsaKeys.values()][0] : undefined);
     let key = find();
     const now = Date.now();
-    if (!key && now - this.jwksLoadedAt > (this.rsaKeys.size ? this.timings.reloadMs : this.timings.retryMs)) {
+    if (!key && now - this.jwksLoadedAt >= (this.rsaKeys.size ? this.timings.reloadMs : this.timings.retryMs)) {
       if (this.config.JWKS_URL) await this.refreshJwks();
       else {
         try {

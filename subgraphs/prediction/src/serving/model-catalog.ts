@@ -27,6 +27,12 @@ import type { RegistryClient, RegistryModel } from './registry-client';
 export const PRODUCTION_ALIAS = 'production';
 /** Longest a request waits for an announced change before answering from the previous state. */
 const MAX_WAIT_FOR_CHANGE_MS = 2000;
+/**
+ * A version or alias this replica does not know is looked up in the registry before NOT_FOUND
+ * (it may have been created a moment ago, before the change event arrived), at most this often per
+ * model, so a stream of requests for a name that does not exist cannot flood the registry.
+ */
+const MIN_RECHECK_INTERVAL_MS = 250;
 
 export interface ServingVersion {
   version: number;
@@ -83,6 +89,9 @@ export class ModelCatalog {
   private readonly queued = new Map<string, Promise<void>>();
   /** Refreshes caused by change events; requests for that model wait for them (read-your-writes). */
   private readonly announced = new Map<string, Promise<void>>();
+  /** When a route miss last made this replica ask the registry, and the check waiting to do so. */
+  private readonly rechecked = new Map<string, number>();
+  private readonly rechecks = new Map<string, { started: boolean; job: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
   private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
 
@@ -134,6 +143,46 @@ export class ModelCatalog {
     const announced = this.announced.get(name);
     if (announced) await Promise.race([announced, new Promise((r) => setTimeout(r, MAX_WAIT_FOR_CHANGE_MS))]);
     return this.cached(name);
+  }
+
+  /**
+   * The serving state and the route of a request. A route this replica's state cannot resolve
+   * (unknown version or alias, no production version yet) is checked against the registry once
+   * before it is refused: a client that just created the alias must not get NOT_FOUND.
+   */
+  async resolve(name: string, request: RouteRequest): Promise<{ model: ServingModel; route: Route }> {
+    const model = await this.get(name);
+    try {
+      return { model, route: this.route(model, request) };
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      await this.recheck(name);
+      const fresh = await this.cached(name);
+      return { model: fresh, route: this.route(fresh, request) };
+    }
+  }
+
+  /**
+   * A refresh whose registry lookup starts after this call (so it sees what the caller saw
+   * created), shared by the callers waiting for it, and at most one per MIN_RECHECK_INTERVAL_MS.
+   */
+  private recheck(name: string): Promise<void> {
+    const pending = this.rechecks.get(name);
+    if (pending && !pending.started) return pending.job;
+    const entry: { started: boolean; job: Promise<void> } = { started: false, job: Promise.resolve() };
+    entry.job = (pending?.job ?? Promise.resolve())
+      .then(async () => {
+        const wait = (this.rechecked.get(name) ?? 0) + MIN_RECHECK_INTERVAL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        entry.started = true;
+        this.rechecked.set(name, Date.now());
+        await this.refresh(name);
+      })
+      .finally(() => {
+        if (this.rechecks.get(name) === entry) this.rechecks.delete(name);
+      });
+    this.rechecks.set(name, entry);
+    return entry.job;
   }
 
   private cached(name: string): Promise<ServingModel> {

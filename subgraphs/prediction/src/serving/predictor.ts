@@ -88,8 +88,7 @@ export class Predictor {
         retryAfterMs: this.services.config.PREDICTION_LOG_FLUSH_MS * 5,
       });
     }
-    const model = await this.catalog.get(modelName);
-    const route = this.catalog.route(model, request);
+    const { model, route } = await this.catalog.resolve(modelName, request);
     // Validation happens here, for the whole batch, before anything runs or is logged.
     const encoded = model.encoder.encode(rows, route.target.signature.inputType);
     const decoded = await this.infer(model, route.target, encoded, rows.length);
