@@ -7,6 +7,7 @@ import { PredictionServing1763856000000 } from './prediction/1763856000000-predi
 import { PredictionLogSequence1763942400000 } from './prediction/1763942400000-prediction-log-sequence';
 import { PredictionLogLean1764201600000 } from './prediction/1764201600000-prediction-log-lean';
 import { PredictionLogCompact1764374400000 } from './prediction/1764374400000-prediction-log-compact';
+import { PredictionLogErrors1764460800000 } from './prediction/1764460800000-prediction-log-errors';
 import { RegistryInit1763769600000 } from './registry/1763769600000-registry-init';
 import { RegistryVersions1763856000000 } from './registry/1763856000000-registry-versions';
 import { RegistryApiKeys1764288000000 } from './registry/1764288000000-registry-api-keys';
@@ -22,6 +23,7 @@ export const predictionMigrations = [
   PredictionLogSequence1763942400000,
   PredictionLogLean1764201600000,
   PredictionLogCompact1764374400000,
+  PredictionLogErrors1764460800000,
 ];
 export const experimentsMigrations = [ExperimentsInit1763769600000, ExperimentsTracking1764115200000];
 export const monitoringMigrations = [MonitoringInit1763769600000, MonitoringAlerts1764028800000];

@@ -22,7 +22,7 @@ const queries = {
   predictions: `SELECT txid, seq, id::text, model, version, route, alias, shadow_of::text AS shadow_of,
       features::text AS features, label, score::text AS score, probabilities::text AS probabilities, latency_ms::text AS latency_ms,
       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-      feature_layout, feature_values::text AS feature_values, class_probabilities::text AS class_probabilities
+      feature_layout, feature_values::text AS feature_values, class_probabilities::text AS class_probabilities, error
     FROM prediction.prediction_log WHERE (txid, seq) > ($1, $2) AND ${VISIBLE} ORDER BY txid, seq LIMIT $3`,
   feedback: `SELECT txid, seq, prediction_id AS "predictionId", model, actual, created_at AS "createdAt"
     FROM prediction.feedback WHERE (txid, seq) > ($1, $2) AND ${VISIBLE} ORDER BY txid, seq LIMIT $3`,
@@ -53,6 +53,7 @@ interface PredictionRow {
   feature_layout: number | null;
   feature_values: string | null;
   class_probabilities: string | null;
+  error: string | null;
 }
 
 /** A logged feature layout as JSON pieces: `"name":` keys, and each category's JSON string. */
@@ -93,7 +94,8 @@ function predictionJson(r: PredictionRow, layouts: Map<number, Layout>): string 
   return (
     `{"id":"${r.id}","model":${str(r.model)},"version":${r.version},"route":${str(r.route)},"alias":${str(r.alias)},` +
     `"shadowOf":${r.shadow_of === null ? 'null' : `"${r.shadow_of}"`},"features":${features},"label":${str(r.label)},` +
-    `"score":${num(r.score)},"probabilities":${probabilities},"latencyMs":${num(r.latency_ms)},"createdAt":"${r.created_at}"}`
+    `"score":${num(r.score)},"probabilities":${probabilities},"latencyMs":${num(r.latency_ms)},"createdAt":"${r.created_at}",` +
+    `"error":${str(r.error)}}`
   );
 }
 

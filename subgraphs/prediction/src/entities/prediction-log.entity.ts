@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One served (or shadow) prediction. Written in batches by PredictionLogWriter, never updated. */
+/** One served (or shadow) prediction, or one failed call. Written in batches by PredictionLogWriter, never updated. */
 @Entity({ name: 'prediction_log' })
 export class PredictionLog {
   @PrimaryColumn({ type: 'uuid' })
@@ -44,6 +44,10 @@ export class PredictionLog {
 
   @Column({ name: 'class_probabilities', type: 'double precision', array: true, nullable: true })
   classProbabilities!: number[] | null;
+
+  /** Set on a failed call (one row, no outputs): the error code it answered with. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  error!: string | null;
 
   @Column({ name: 'latency_ms', type: 'double precision' })
   latencyMs!: number;

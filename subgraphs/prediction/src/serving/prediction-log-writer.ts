@@ -25,6 +25,8 @@ export interface LoggedBatch {
   classCount: number;
   latencyMs: number;
   createdAt: Date;
+  /** A failed call: one row with this error code and no features or outputs. */
+  error?: string;
 }
 
 export interface PredictionLogOptions {
@@ -47,7 +49,7 @@ export function logLayout(features: readonly FeatureSpec[]): string {
   );
 }
 
-const COLUMNS = `(id, model, version, route, alias, shadow_of, feature_layout, feature_values, label, score, class_probabilities, latency_ms, created_at)`;
+const COLUMNS = `(id, model, version, route, alias, shadow_of, feature_layout, feature_values, label, score, class_probabilities, latency_ms, created_at, error)`;
 // COPY is several times cheaper for PostgreSQL than INSERT … SELECT from a jsonb document, but has
 // no ON CONFLICT: a retry after a failure (which may have committed) goes through a staging table.
 const COPY = `COPY prediction.prediction_log ${COLUMNS} FROM STDIN (FORMAT binary)`;
@@ -62,7 +64,7 @@ const LAYOUT = `INSERT INTO prediction.feature_layout (spec, features) VALUES ($
 // number-to-text conversion here nor parsing there (both were most of a row's cost in text form).
 const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
 const COPY_TRAILER = Buffer.from([0xff, 0xff]);
-const FIELDS = 13;
+const FIELDS = 14;
 const FLOAT8_OID = 701;
 /** PostgreSQL timestamps count microseconds from 2000-01-01 UTC. */
 const PG_EPOCH_MS = 946_684_800_000;
@@ -118,9 +120,10 @@ async function copyTuples(b: LoggedBatch, layoutId: number, out: Buffer[]): Prom
   }
   const createdAt = Buffer.alloc(8);
   createdAt.writeBigInt64BE(BigInt(Math.round((b.createdAt.getTime() - PG_EPOCH_MS) * 1000)));
-  // Upper bound of one tuple: 13 length words, fixed-size values, arrays (20-byte header + 12 per element), texts.
+  const error = b.error === undefined ? null : Buffer.from(b.error);
+  // Upper bound of one tuple: 14 length words, fixed-size values, arrays (20-byte header + 12 per element), texts.
   const rowBytes = 2 + FIELDS * 4 + 16 + model.length + 4 + route.length + (alias?.length ?? 0) + 16 + 4;
-  const maxRow = rowBytes + 20 + 12 * n + labelBytes + 8 + 20 + 12 * k + 8 + 8;
+  const maxRow = rowBytes + 20 + 12 * n + labelBytes + 8 + 20 + 12 * k + 8 + 8 + (error?.length ?? 0);
   for (let first = 0; first < rows; first += SERIALIZE_CHUNK) {
     if (first) await new Promise((r) => setImmediate(r));
     const last = Math.min(rows, first + SERIALIZE_CHUNK);
@@ -134,15 +137,21 @@ async function copyTuples(b: LoggedBatch, layoutId: number, out: Buffer[]): Prom
       o = field(buf, o, route);
       o = field(buf, o, alias);
       o = b.shadowOf ? writeUuid(buf, buf.writeInt32BE(16, o), b.shadowOf, i) : buf.writeInt32BE(-1, o);
-      o = buf.writeInt32BE(layoutId, buf.writeInt32BE(4, o));
-      o = writeFloatArray(buf, o, b.values, i * n, n);
-      const label = b.labels[i] ?? null;
-      o = field(buf, o, label === null ? null : labels.get(label)!);
-      const score = b.scores[i]!;
-      o = Number.isFinite(score) ? buf.writeDoubleBE(score, buf.writeInt32BE(8, o)) : buf.writeInt32BE(-1, o);
-      o = b.probabilities ? writeFloatArray(buf, o, b.probabilities, i * k, k) : buf.writeInt32BE(-1, o);
+      if (error) {
+        // feature_layout, feature_values, label, score, class_probabilities: none for a failure.
+        for (let f = 0; f < 5; f++) o = buf.writeInt32BE(-1, o);
+      } else {
+        o = buf.writeInt32BE(layoutId, buf.writeInt32BE(4, o));
+        o = writeFloatArray(buf, o, b.values, i * n, n);
+        const label = b.labels[i] ?? null;
+        o = field(buf, o, label === null ? null : labels.get(label)!);
+        const score = b.scores[i]!;
+        o = Number.isFinite(score) ? buf.writeDoubleBE(score, buf.writeInt32BE(8, o)) : buf.writeInt32BE(-1, o);
+        o = b.probabilities ? writeFloatArray(buf, o, b.probabilities, i * k, k) : buf.writeInt32BE(-1, o);
+      }
       o = Number.isFinite(b.latencyMs) ? buf.writeDoubleBE(b.latencyMs, buf.writeInt32BE(8, o)) : buf.writeInt32BE(-1, o);
       o = field(buf, o, createdAt);
+      o = field(buf, o, error);
     }
     out.push(buf.subarray(0, o));
   }

@@ -1,4 +1,4 @@
-import { BadUserInputError, OverloadedError, assertModelName, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError, ErrorCode, ModelplaneError, OverloadedError, assertModelName, type SubgraphServices } from '@modelplane/core';
 import { decodeOutputs, type DecodedBatch, type EncodedRows } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
@@ -45,6 +45,7 @@ export class Predictor {
   private readonly duration: Histogram<'model' | 'version' | 'route'>;
   private readonly rowsServed: Counter<'model' | 'version' | 'route'>;
   private readonly shadowDropped: Counter<'model'>;
+  private readonly failures: Counter<'model' | 'version' | 'code'>;
   private shadowsInFlight = 0;
 
   constructor(
@@ -64,6 +65,12 @@ export class Predictor {
       name: 'modelplane_predictions_total',
       help: 'Rows predicted',
       labelNames: ['model', 'version', 'route'],
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'modelplane_prediction_failures_total',
+      help: 'Calls that passed validation but could not be served, by error code (each also logged as an error row)',
+      labelNames: ['model', 'version', 'code'],
       registers,
     });
     this.shadowDropped = new Counter({
@@ -91,7 +98,13 @@ export class Predictor {
     const { model, route } = await this.catalog.resolve(modelName, request);
     // Validation happens here, for the whole batch, before anything runs or is logged.
     const encoded = model.encoder.encode(rows, route.target.signature.inputType);
-    const decoded = await this.infer(model, route.target, encoded, rows.length);
+    let decoded: DecodedBatch;
+    try {
+      decoded = await this.infer(model, route.target, encoded, rows.length);
+    } catch (err) {
+      this.recordFailure(model, route.target.version, route.route, route.alias, err, performance.now() - start);
+      throw err;
+    }
     const latencyMs = performance.now() - start;
     const ids = new PredictionIds(rows.length);
     this.log.append({
@@ -169,6 +182,43 @@ export class Predictor {
     return decoded;
   }
 
+  /**
+   * A call that passed validation but could not be served (artifact integrity, registry
+   * unreachable, ONNX Runtime error) is logged as one row with its error code, so error rates
+   * are monitored from the same stream. Input the model cannot handle is the caller's error and,
+   * like all rejected input, not logged.
+   */
+  private recordFailure(
+    model: ServingModel,
+    version: number,
+    route: PredictionRoute,
+    alias: string | null,
+    err: unknown,
+    latencyMs: number,
+  ): void {
+    if (err instanceof BadUserInputError) return;
+    const code = err instanceof ModelplaneError ? err.code : ErrorCode.INTERNAL;
+    this.failures.inc({ model: model.name, version: String(version), code });
+    // Not an acknowledged prediction: with the buffer full it is only counted.
+    this.log.append({
+      ids: new PredictionIds(1),
+      model: model.name,
+      version,
+      route,
+      alias,
+      shadowOf: null,
+      layout: model.logLayout,
+      values: new Float64Array(0),
+      labels: [null],
+      scores: [Number.NaN],
+      probabilities: null,
+      classCount: 0,
+      latencyMs,
+      createdAt: new Date(),
+      error: code,
+    });
+  }
+
   /** Runs the shadow version on a copy of the input after the response; its answers are only logged. */
   private shadow(model: ServingModel, route: Route, encoded: EncodedRows, rows: number, primaryIds: PredictionIds): void {
     const shadow = route.shadow!;
@@ -199,7 +249,10 @@ export class Predictor {
           });
           this.rowsServed.inc({ model: model.name, version: String(shadow.version), route: PredictionRoute.SHADOW }, rows);
         })
-        .catch((err: unknown) => this.services.logger.warn({ err, model: model.name, version: shadow.version }, 'shadow prediction failed'))
+        .catch((err: unknown) => {
+          this.services.logger.warn({ err, model: model.name, version: shadow.version }, 'shadow prediction failed');
+          this.recordFailure(model, shadow.version, PredictionRoute.SHADOW, null, err, performance.now() - start);
+        })
         .finally(() => this.shadowsInFlight--);
     });
   }
