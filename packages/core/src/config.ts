@@ -158,6 +158,16 @@ export const configSpec = {
     parse: int(100, 10_000_000),
   },
   PREDICTION_LOG_FLUSH_MS: { doc: 'How often the prediction log buffer is written', default: '200', parse: int(10, 60000) },
+  PREDICTION_LOG_RETENTION_DAYS: {
+    doc: 'Prediction log rows and feedback older than this are deleted, a bounded batch at a time (0: keep everything)',
+    default: '30',
+    parse: int(0, 36500),
+  },
+  PREDICTION_LOG_PRUNE_INTERVAL_MS: {
+    doc: 'How often one prediction replica deletes prediction log rows past PREDICTION_LOG_RETENTION_DAYS',
+    default: '600000',
+    parse: int(100, 86_400_000),
+  },
   SESSION_IDLE_MS: {
     doc: 'An ONNX session nothing routes to is released after this long unused',
     default: '300000',

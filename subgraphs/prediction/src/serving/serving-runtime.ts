@@ -1,6 +1,7 @@
 import { serviceHeaders, serviceIdentity, type SubgraphServices } from '@modelplane/core';
 import { SessionPool } from '@modelplane/inference';
 import { ModelCatalog } from './model-catalog';
+import { PredictionLogRetention } from './prediction-log-retention';
 import { PredictionLogWriter } from './prediction-log-writer';
 import { Predictor } from './predictor';
 import { RegistryClient } from './registry-client';
@@ -8,6 +9,7 @@ import { RegistryClient } from './registry-client';
 export interface ServingRuntime {
   catalog: ModelCatalog;
   log: PredictionLogWriter;
+  retention: PredictionLogRetention;
   predictor: Predictor;
 }
 
@@ -32,18 +34,20 @@ export function servingRuntime(services: SubgraphServices): ServingRuntime {
       capacity: config.PREDICTION_LOG_BUFFER,
       flushMs: config.PREDICTION_LOG_FLUSH_MS,
     });
-    runtime = { catalog, log, predictor: new Predictor(services, catalog, log) };
+    runtime = { catalog, log, retention: new PredictionLogRetention(services), predictor: new Predictor(services, catalog, log) };
     runtimes.set(services, runtime);
   }
   return runtime;
 }
 
-/** Starts listening for model changes and flushing the log; the returned stop flushes everything. */
+/** Starts listening for model changes, flushing and pruning the log; the returned stop flushes everything. */
 export async function startServing(services: SubgraphServices): Promise<() => Promise<void>> {
   const runtime = servingRuntime(services);
   await runtime.catalog.start();
   runtime.log.start();
+  runtime.retention.start();
   return async () => {
+    await runtime.retention.stop();
     await runtime.log.stop();
     await runtime.catalog.stop();
   };
