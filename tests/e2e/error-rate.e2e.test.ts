@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { serveNumericModel } from '../support/models';
+import { startServedPlatform, type ServedPlatform } from '../support/models';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
+import { gql, type GraphQLResponse, type Platform } from '../support/processes';
+import { until } from '../support/wait';
 
 /**
  * Failed predictions reach monitoring: a version whose artifact no longer passes its integrity
@@ -18,27 +18,20 @@ function ok<T>(res: GraphQLResponse<T>): T {
 }
 
 describe('error rates from failed predictions', () => {
-  let db: TestDatabase;
   let platform: Platform;
   let sql: Client;
+  let served: ServedPlatform;
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_error_rate');
-    platform = await startPlatform(db.url, undefined, {
+    served = await startServedPlatform('e2e_error_rate', MODEL, {
       PREDICTION_LOG_FLUSH_MS: '50',
       MONITORING_POLL_MS: '100',
       MONITORING_EVALUATION_INTERVAL_MS: '600000',
     });
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    await serveNumericModel(platform.url, MODEL, logisticModel([0.5, -0.25], 0.1).base64);
+    ({ platform, sql } = served);
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await platform?.stop();
-    await db?.drop();
-  });
+  afterAll(() => served?.stop());
 
   it('calls that cannot be served are logged with their code, counted in errorRate, and fire an ERROR_RATE rule', async () => {
     // Version 2, whose stored bytes are then damaged before anything loads it.
@@ -67,6 +60,7 @@ describe('error rates from failed predictions', () => {
 
     // Each failed call is one error row with its code and no outputs.
     await until(
+      'ten logged calls',
       async () => (await sql.query(`SELECT count(*)::int AS n FROM prediction.prediction_log WHERE model = $1`, [MODEL])).rows[0].n === 10,
     );
     const { rows } = await sql.query(
@@ -78,7 +72,7 @@ describe('error rates from failed predictions', () => {
     );
 
     // Monitoring has read them from the stream: 4 errors in 10 calls.
-    const report = await until(async () => {
+    const report = await until('monitoring to count four errors', async () => {
       const res = await gql<{ latencyReport: { errors: number; errorRate: number | null; predictions: number } }>(
         platform.url,
         `{ latencyReport(model: "${MODEL}", windowSeconds: 3600) { errors errorRate predictions } }`,
@@ -97,13 +91,3 @@ describe('error rates from failed predictions', () => {
     expect(alerts).toEqual([{ ruleId: rule.id, kind: 'ERROR_RATE', status: 'FIRING', value: expect.closeTo(0.4, 6) }]);
   });
 });
-
-async function until<T>(probe: () => Promise<T | null | false>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

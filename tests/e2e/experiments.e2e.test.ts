@@ -23,6 +23,7 @@ import {
   type Platform,
   type ServiceProcess,
 } from '../support/processes';
+import { until as waitUntil } from '../support/wait';
 
 /**
  * The experiments subgraph through the gateway, on the compiled platform: the first-start demo
@@ -87,15 +88,7 @@ function ok<T>(res: GraphQLResponse<T>): T {
   return res.data;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20000) => waitUntil(what, probe, timeoutMs);
 
 const metric = (run: RunData, key: string) => run.metrics.find((m) => m.key === key)?.value;
 const param = (run: RunData, key: string) => run.params.find((p) => p.key === key)?.value;

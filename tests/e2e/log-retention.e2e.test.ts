@@ -1,8 +1,7 @@
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { serveNumericModel } from '../support/models';
-import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, type Platform } from '../support/processes';
+import { startServedPlatform, type ServedPlatform } from '../support/models';
+import { gql, type Platform } from '../support/processes';
+import { until } from '../support/wait';
 
 /** The prediction log keeps PREDICTION_LOG_RETENTION_DAYS of rows and feedback, and no less. */
 const MODEL = 'kept';
@@ -10,27 +9,20 @@ const PREDICT = `query { predict(model: "${MODEL}", features: { a: 1, b: 2 }) { 
 const FEEDBACK = 'mutation($id: ID!) { recordFeedback(predictionId: $id, actual: "1") { actual } }';
 
 describe('prediction log retention', () => {
-  let db: TestDatabase;
   let platform: Platform;
   let sql: Client;
+  let served: ServedPlatform;
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_log_retention');
-    platform = await startPlatform(db.url, undefined, {
+    served = await startServedPlatform('e2e_log_retention', MODEL, {
       PREDICTION_LOG_FLUSH_MS: '50',
       PREDICTION_LOG_RETENTION_DAYS: '7',
       PREDICTION_LOG_PRUNE_INTERVAL_MS: '200',
     });
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    await serveNumericModel(platform.url, MODEL, logisticModel([0.5, -0.25], 0.1).base64);
+    ({ platform, sql } = served);
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await platform?.stop();
-    await db?.drop();
-  });
+  afterAll(() => served?.stop());
 
   it('deletes rows and feedback older than the retention and keeps the rest', async () => {
     const ids: string[] = [];
@@ -44,7 +36,10 @@ describe('prediction log retention', () => {
           [which],
         )
       ).rows[0].n as number;
-    await until(async () => (await count('prediction_log', ids)) === 6 && (await count('feedback', ids)) === 6);
+    await until(
+      'six logged predictions with feedback',
+      async () => (await count('prediction_log', ids)) === 6 && (await count('feedback', ids)) === 6,
+    );
 
     // Three predictions (and their feedback) age past the retention; one is just inside it.
     const [old, young] = [ids.slice(0, 3), ids.slice(3)];
@@ -52,18 +47,13 @@ describe('prediction log retention', () => {
     await sql.query(`UPDATE prediction.feedback SET created_at = now() - interval '8 days' WHERE prediction_id = ANY($1::uuid[])`, [old]);
     await sql.query(`UPDATE prediction.prediction_log SET created_at = now() - interval '6 days' WHERE id = $1::uuid`, [young[0]]);
 
-    await until(async () => (await count('prediction_log', old)) === 0 && (await count('feedback', old)) === 0);
+    await until(
+      'the aged rows to be pruned',
+      async () => (await count('prediction_log', old)) === 0 && (await count('feedback', old)) === 0,
+    );
     expect(await count('prediction_log', young)).toBe(3);
     expect(await count('feedback', young)).toBe(3);
     const metrics = await (await fetch(`http://127.0.0.1:${platform.ports.PREDICTION_PORT}/metrics`)).text();
     expect(metrics).toMatch(/modelplane_prediction_log_pruned_total\{[^}]*table="prediction\.prediction_log"[^}]*\} 3/);
   });
 });
-
-async function until(probe: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

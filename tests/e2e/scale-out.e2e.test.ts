@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startService, TEST_ADMIN_KEY, type GraphQLResponse, type ServiceProcess } from '../support/processes';
+import { until } from '../support/wait';
 
 /**
  * Scale-out on one database, every service a process of its own as Kubernetes runs them: two
@@ -21,16 +22,6 @@ const v2 = logisticModel([-0.5, 0.75], -0.2);
 function ok<T>(res: GraphQLResponse<T>): T {
   if (res.errors?.length || !res.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
   return res.data;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('two of everything on one database', () => {

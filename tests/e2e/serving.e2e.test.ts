@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel, regressionModelBase64, softmaxModelBase64 } from '../support/onnx-models';
 import { gql, signedHeaders, startPlatform, type GraphQLResponse, type Platform } from '../support/processes';
+import { until } from '../support/wait';
 
 /**
  * The registry and prediction subgraphs through the gateway: ONNX versions, aliases, rollback,
@@ -191,7 +192,11 @@ describe('model registry and ONNX serving through the gateway', () => {
 
   it('rollback moves the production alias back and predictions switch to the old version within a second, none failing', async () => {
     await gql(platform.url, ALIAS, { model: MODEL, alias: 'production', version: 2 });
-    await waitFor(async () => (await predict()).data?.predict.modelVersion.version === 2, 1000);
+    await until(
+      'the alias move to reach the prediction service',
+      async () => (await predict()).data?.predict.modelVersion.version === 2,
+      1000,
+    );
     const rollback = await gql<{ rollbackModel: { fromVersion: { version: number }; toVersion: { version: number }; reason: string } }>(
       platform.url,
       'mutation { rollbackModel(model: "churn", reason: "v2 misbehaves") { fromVersion { version } toVersion { version } reason } }',
@@ -261,7 +266,8 @@ describe('model registry and ONNX serving through the gateway', () => {
     const served = await Promise.all(Array.from({ length: 5 }, () => predict()));
     expect(served.every((r) => r.data?.predict.modelVersion.version === 1)).toBe(true);
     const ids = served.map((r) => r.data!.predict.id);
-    await waitFor(
+    await until(
+      'five shadow rows in the log',
       async () =>
         (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log WHERE shadow_of = ANY($1)', [ids])).rows[0].n === 5,
     );
@@ -274,7 +280,8 @@ describe('model registry and ONNX serving through the gateway', () => {
   it('every acknowledged prediction reaches the prediction log', async () => {
     const served = await Promise.all(Array.from({ length: 50 }, () => predict()));
     const ids = served.map((r) => r.data!.predict.id);
-    await waitFor(
+    await until(
+      'fifty logged predictions',
       async () => (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log WHERE id = ANY($1)', [ids])).rows[0].n === 50,
     );
     // Logged compactly: values in feature order, a category as its index.
@@ -302,7 +309,10 @@ describe('model registry and ONNX serving through the gateway', () => {
 
   it('the prediction log and feedback are published as streams that page by cursor without repeats', async () => {
     const stream = `http://127.0.0.1:${platform.ports.PREDICTION_PORT}/streams`;
-    await waitFor(async () => (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log')).rows[0].n > 0);
+    await until(
+      'the first logged prediction',
+      async () => (await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log')).rows[0].n > 0,
+    );
     const { rows } = await sql.query('SELECT count(*)::int AS n FROM prediction.prediction_log');
     const seen = new Set<string>();
     let after = '';
@@ -354,20 +364,11 @@ describe('model registry and ONNX serving through the gateway', () => {
     const res = await predict({ version });
     expect(code(res)).toBe('INTERNAL');
     expect(res.errors?.[0]?.message).toMatch(/integrity/);
-    await waitFor(
+    await until(
+      'the INTEGRITY_ERROR model event',
       async () =>
         (await sql.query(`SELECT count(*)::int AS n FROM registry.model_event WHERE model = $1 AND kind = 'INTEGRITY_ERROR'`, [MODEL]))
           .rows[0].n >= 1,
     );
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  // Polls a condition that the system promises to reach within timeoutMs.
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 import { registerNumericModel } from '../support/models';
+import { until as waitUntil } from '../support/wait';
 
 /**
  * Federated subscriptions through the gateway, with real processes and a real graphql-ws client
@@ -37,13 +38,7 @@ interface Subscriber {
   ): Promise<FormattedExecutionResult<ModelEventData>>;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = (condition: () => boolean | Promise<boolean>, timeoutMs = 10000) => waitUntil('the condition', condition, timeoutMs, 25);
 
 /** Sum of a Prometheus metric's samples whose line contains every given fragment. */
 async function metric(base: string, name: string, ...fragments: string[]): Promise<number> {
