@@ -17,16 +17,7 @@ export function childPid(parent: number, needle: string): number {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `probe` returns something truthy; fails after timeoutMs. */
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { until } from '../support/wait';
 
 export interface Sample<K extends string = string> {
   kind: K;

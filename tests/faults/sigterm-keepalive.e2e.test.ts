@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { createLogger, Metrics, startHttpService, type RunningService } from '../../packages/core/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { serveNumericModel } from '../support/models';
 import { sleep, until } from './helpers';
 
 /**
@@ -287,17 +288,7 @@ describe('SIGTERM and requests sent on kept-alive connections after it', () => {
   beforeAll(async () => {
     db = await createTestDatabase('faults_sigterm_keepalive');
     platform = await startPlatform(db.url);
-    const ok = async (query: string, variables?: Record<string, unknown>) => {
-      const res = await gql(platform.url, query, variables);
-      if (res.errors) throw new Error(JSON.stringify(res.errors));
-    };
-    await ok('mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-      i: { name: MODEL, task: 'BINARY_CLASSIFICATION', features: ['a', 'b', 'c'].map((name) => ({ name, type: 'NUMERIC' })) },
-    });
-    await ok('mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-      i: { model: MODEL, onnxBase64: logisticModel([0.4, -0.9, 0.25], 0.05).base64 },
-    });
-    await ok(`mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 1) { alias } }`);
+    await serveNumericModel(platform.url, MODEL, logisticModel([0.4, -0.9, 0.25], 0.05).base64, ['a', 'b', 'c']);
   });
 
   afterAll(async () => {

@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { serveNumericModel } from '../support/models';
 import { sleep } from './helpers';
 
 /**
@@ -118,17 +119,7 @@ describe('SIGTERM under load', () => {
     // Room in the log buffer for all of this test's load: a full buffer refuses predictions
     // (OVERLOADED), which is tested elsewhere; here every request sent must be answered.
     platform = await startPlatform(db.url, undefined, { PREDICTION_LOG_FLUSH_MS: '200', PREDICTION_LOG_BUFFER: '5000000' });
-    const ok = async (query: string, variables?: Record<string, unknown>) => {
-      const res = await gql(platform.url, query, variables);
-      if (res.errors) throw new Error(JSON.stringify(res.errors));
-    };
-    await ok('mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-      i: { name: MODEL, task: 'BINARY_CLASSIFICATION', features: ['a', 'b', 'c'].map((name) => ({ name, type: 'NUMERIC' })) },
-    });
-    await ok('mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-      i: { model: MODEL, onnxBase64: model.base64 },
-    });
-    await ok(`mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 1) { alias } }`);
+    await serveNumericModel(platform.url, MODEL, model.base64, ['a', 'b', 'c']);
   });
 
   afterAll(async () => {
