@@ -13,6 +13,7 @@ const v2 = logisticModel([-0.5, 0.75], -0.2);
 interface Sample {
   replica: number;
   startedAt: number;
+  finishedAt: number;
   version: number | null;
   error: string | null;
 }
@@ -75,6 +76,7 @@ describe('prediction replicas', () => {
         samples.push({
           replica,
           startedAt,
+          finishedAt: Date.now(),
           version: res.data?.predict.modelVersion.version ?? null,
           error: res.errors?.[0]?.message ?? null,
         });
@@ -92,13 +94,62 @@ describe('prediction replicas', () => {
     expect(samples.filter((s) => s.error)).toEqual([]);
     for (const replica of [0, 1]) {
       const mine = samples.filter((s) => s.replica === replica);
-      expect(mine.filter((s) => s.startedAt < movedAt).every((s) => s.version === 1)).toBe(true);
-      // Once a replica has switched it stays switched, and it switched within a second.
+      expect(mine.filter((s) => s.finishedAt < movedAt).every((s) => s.version === 1)).toBe(true);
+      // Once a replica has answered with the new version it stays switched (requests sent after
+      // that answer arrived; concurrent ones may have been routed a moment before), and it
+      // switched within a second.
       const firstNew = mine.find((s) => s.version === 2);
       expect(firstNew).toBeDefined();
       expect(firstNew!.startedAt - movedAt).toBeLessThan(1000);
-      expect(mine.filter((s) => s.startedAt >= firstNew!.startedAt).every((s) => s.version === 2)).toBe(true);
+      expect(mine.filter((s) => s.startedAt > firstNew!.finishedAt).every((s) => s.version === 2)).toBe(true);
     }
     expect(samples.length).toBeGreaterThan(100);
+  });
+
+  it('once setModelAlias or rollbackModel has answered, the next prediction on every replica uses the new version', async () => {
+    const predictOn = async (replica: ServiceProcess) =>
+      (
+        await gql<{ predict: { modelVersion: { version: number } } }>(
+          replica.url,
+          'query { predict(model: "fleet", features: { a: 1, b: 2 }) { modelVersion { version } } }',
+        )
+      ).data?.predict.modelVersion.version;
+    // Both replicas have the model loaded (a cold replica would load the new state anyway).
+    await Promise.all(replicas.map(predictOn));
+    const current = (await predictOn(replicas[0]!))!;
+    // Other clients keep both replicas busy meanwhile (a busy replica reads the change later).
+    let busy = true;
+    const background = [0, 1, 0, 1, 0, 1].map(async (r) => {
+      while (busy) await predictOn(replicas[r]!).catch(() => undefined);
+    });
+    const seen: Array<{ move: number; expected: number; got: (number | undefined)[] }> = [];
+    for (let move = 0; move < 20; move++) {
+      const expected = (current + move) % 2 === 1 ? 2 : 1;
+      const res =
+        expected === 2
+          ? await gql(registry.url, 'mutation { setModelAlias(model: "fleet", alias: "production", version: 2) { alias } }')
+          : await gql(registry.url, 'mutation { rollbackModel(model: "fleet", reason: "test") { toVersion { version } } }');
+      expect(res.errors).toBeUndefined();
+      seen.push({ move, expected, got: await Promise.all(replicas.map(predictOn)) });
+    }
+    busy = false;
+    await Promise.all(background);
+    expect(seen.filter((s) => s.got.some((v) => v !== s.expected))).toEqual([]);
+  });
+
+  it('a replica that died holds alias moves up for at most SERVING_ACK_TIMEOUT_MS, and once it is gone not at all', async () => {
+    const dead = replicas.pop()!;
+    await dead.stop('SIGKILL');
+    const timed = async (version: number) => {
+      const started = Date.now();
+      const res = await gql(registry.url, `mutation { setModelAlias(model: "fleet", alias: "production", version: ${version}) { alias } }`);
+      expect(res.errors).toBeUndefined();
+      return Date.now() - started;
+    };
+    // Its last heartbeat is recent: the move waits for it, up to the 2 s default, then answers.
+    expect(await timed(1)).toBeLessThan(4000);
+    // Three and a half heartbeats later it no longer counts as live.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(await timed(2)).toBeLessThan(1000);
   });
 });

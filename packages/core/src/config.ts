@@ -168,6 +168,11 @@ export const configSpec = {
     default: '600000',
     parse: int(100, 86_400_000),
   },
+  SERVING_ACK_TIMEOUT_MS: {
+    doc: 'Longest an alias move, rollback or archive waits for every live prediction replica to apply it before answering (0: answer at once)',
+    default: '2000',
+    parse: int(0, 60000),
+  },
   SESSION_IDLE_MS: {
     doc: 'An ONNX session nothing routes to is released after this long unused',
     default: '300000',

@@ -14,6 +14,26 @@ export interface ModelChangedEvent {
   eventId?: string;
 }
 
+/**
+ * A prediction replica is alive; sent every SERVING_HEARTBEAT_MS. The registry answers an alias
+ * move once every live replica has applied it (SERVING_APPLIED), so the caller's next prediction,
+ * on any replica, sees the move.
+ */
+export const SERVING_REPLICA = 'serving.replica';
+export const SERVING_HEARTBEAT_MS = 1000;
+export interface ServingReplicaEvent {
+  replica: string;
+}
+
+/** A prediction replica now serves what a model event changed (it reloaded the model, or had not loaded it). */
+export const SERVING_APPLIED = 'serving.applied';
+export interface ServingAppliedEvent {
+  replica: string;
+  model: string;
+  /** The registry's ModelEvent id (MODEL_CHANGED's eventId). */
+  eventId: string;
+}
+
 /** A prediction replica refused an artifact whose bytes no longer match their digest. */
 export const ARTIFACT_INTEGRITY = 'artifact.integrity';
 export interface ArtifactIntegrityEvent {

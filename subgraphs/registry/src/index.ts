@@ -11,6 +11,7 @@ import { ModelVersion } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
 import { listenForIntegrityReports } from './integrity.listener';
 import { registryReferences } from './model.reference';
+import { servingAcks } from './serving-acks';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { ModelAliasResolver } from './resolvers/model-alias.resolver';
 import { ModelEventResolver } from './resolvers/model-event.resolver';
@@ -31,6 +32,11 @@ export const registrySubgraph: SubgraphDefinition = {
   },
   start: async (services) => {
     await seedConfiguredAdminKey(services);
-    return listenForIntegrityReports(services);
+    const stopAcks = servingAcks(services).start();
+    const stopIntegrity = await listenForIntegrityReports(services);
+    return async () => {
+      await stopIntegrity();
+      await stopAcks();
+    };
   },
 };

@@ -17,6 +17,7 @@ import { ModelAlias } from './entities/model-alias.entity';
 import { ModelEvent, ModelEventKind } from './entities/model-event.entity';
 import { ModelVersion, VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
+import { servingAcks } from './serving-acks';
 
 export const PRODUCTION = 'production';
 
@@ -68,6 +69,9 @@ export interface CreateVersionParams {
  * update), and its event is appended and announced (NOTIFY) in that same transaction.
  */
 export class ModelRegistry {
+  /** Ids of the events a changeServing transaction appended. */
+  private readonly appended = new WeakMap<EntityManager, string[]>();
+
   constructor(private readonly services: SubgraphServices) {}
 
   private async withModelLock<T>(name: string, fn: (em: EntityManager, model: Model) => Promise<T>): Promise<T> {
@@ -79,12 +83,29 @@ export class ModelRegistry {
     });
   }
 
+  /**
+   * A change to what a model serves (alias moves, rollbacks, archiving): committed under the
+   * model's lock, then answered once every live prediction replica serves it, so the caller's
+   * next prediction sees it on any replica (bounded by SERVING_ACK_TIMEOUT_MS).
+   */
+  private async changeServing<T>(name: string, fn: (em: EntityManager, model: Model) => Promise<T>): Promise<T> {
+    const events: string[] = [];
+    const result = await this.withModelLock(name, (em, model) => {
+      this.appended.set(em, events);
+      return fn(em, model);
+    });
+    const last = events[events.length - 1];
+    if (last) await servingAcks(this.services).waitApplied(name, last);
+    return result;
+  }
+
   private async appendEvent(em: EntityManager, event: Partial<ModelEvent> & { modelName: string; kind: ModelEventKind; actor: string }) {
     const saved = await em.getRepository(ModelEvent).save(em.getRepository(ModelEvent).create(event));
     const payload: ModelChangedEvent = { model: event.modelName, kind: event.kind, eventId: String(saved.id) };
     if (event.alias) payload.alias = event.alias;
     if (event.toVersion != null) payload.version = event.toVersion;
     await PgPubSub.publishWithin((sql, params) => em.query(sql, params), MODEL_CHANGED, payload);
+    this.appended.get(em)?.push(String(saved.id));
     return saved;
   }
 
@@ -167,7 +188,7 @@ export class ModelRegistry {
 
   async setAlias(model: string, alias: string, version: number, actor: string, reason: string | null = null): Promise<ModelAlias> {
     assertAlias(alias);
-    return this.withModelLock(model, async (em) => {
+    return this.changeServing(model, async (em) => {
       const target = await this.servableVersion(em, model, version);
       const kind = alias === PRODUCTION ? ModelEventKind.PROMOTED : ModelEventKind.ALIAS_SET;
       return (await this.moveAlias(em, model, alias, target, kind, actor, reason)).alias;
@@ -176,7 +197,7 @@ export class ModelRegistry {
 
   async deleteAlias(model: string, alias: string, actor: string): Promise<boolean> {
     assertAlias(alias);
-    return this.withModelLock(model, async (em) => {
+    return this.changeServing(model, async (em) => {
       const current = await em.getRepository(ModelAlias).findOneBy({ modelName: model, alias });
       if (!current) throw new NotFoundError(`model ${model} has no alias ${alias}`, { model, alias });
       await em.getRepository(ModelAlias).delete({ modelName: model, alias });
@@ -217,7 +238,7 @@ export class ModelRegistry {
   }
 
   async rollback(model: string, toVersion: number | null, reason: string | null, actor: string) {
-    return this.withModelLock(model, async (em) => {
+    return this.changeServing(model, async (em) => {
       const current = await em.getRepository(ModelAlias).findOneBy({ modelName: model, alias: PRODUCTION });
       if (!current) throw new ConflictError(`model ${model} has no production version to roll back`, { model });
       let targetVersion = toVersion;
@@ -247,7 +268,7 @@ export class ModelRegistry {
   }
 
   async archive(model: string, version: number, actor: string, reason: string | null): Promise<ModelVersion> {
-    return this.withModelLock(model, async (em) => {
+    return this.changeServing(model, async (em) => {
       const found = await em.getRepository(ModelVersion).findOneBy({ modelName: model, version });
       if (!found) throw new NotFoundError(`model ${model} has no version ${version}`, { model, version });
       const aliases = await em.getRepository(ModelAlias).findBy({ modelName: model, versionNumber: version });

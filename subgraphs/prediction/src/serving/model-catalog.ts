@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ARTIFACT_INTEGRITY,
   BadUserInputError,
@@ -5,7 +6,12 @@ import {
   MODEL_CHANGED,
   NotFoundError,
   ROUTING_CHANGED,
+  SERVING_APPLIED,
+  SERVING_HEARTBEAT_MS,
+  SERVING_REPLICA,
   type ArtifactIntegrityEvent,
+  type ServingAppliedEvent,
+  type ServingReplicaEvent,
   type ModelChangedEvent,
   type RoutingChangedEvent,
   type SubgraphServices,
@@ -85,10 +91,13 @@ function bucket(key: string): number {
  */
 export class ModelCatalog {
   private readonly models = new Map<string, Promise<ServingModel>>();
-  private readonly refreshing = new Map<string, Promise<void>>();
-  private readonly queued = new Map<string, Promise<void>>();
+  private readonly refreshing = new Map<string, Promise<boolean>>();
+  private readonly queued = new Map<string, Promise<boolean>>();
   /** Refreshes caused by change events; requests for that model wait for them (read-your-writes). */
-  private readonly announced = new Map<string, Promise<void>>();
+  private readonly announced = new Map<string, Promise<boolean>>();
+  /** This process, as the registry knows it from its heartbeats and acknowledgments. */
+  readonly replica = randomUUID();
+  private heartbeat: NodeJS.Timeout | undefined;
   /** When a route miss last made this replica ask the registry, and the check waiting to do so. */
   private readonly rechecked = new Map<string, number>();
   private readonly rechecks = new Map<string, { started: boolean; job: Promise<void> }>();
@@ -109,26 +118,43 @@ export class ModelCatalog {
         for await (const event of it) fn(event);
       })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'event listener stopped'));
     };
-    listen(MODEL_CHANGED, (e) => this.onChange((e as ModelChangedEvent).model));
+    listen(MODEL_CHANGED, (e) => this.onChange((e as ModelChangedEvent).model, (e as ModelChangedEvent).eventId));
     listen(ROUTING_CHANGED, (e) => this.onChange((e as RoutingChangedEvent).model));
     this.services.pubSub.onReconnect(() => this.refreshAll());
     this.timer = setInterval(() => this.refreshAll(), this.services.config.SERVING_REFRESH_MS);
     this.timer.unref();
+    // The registry waits for the replicas it hears from before it answers an alias move.
+    const beat = () =>
+      void this.services.pubSub.publish(SERVING_REPLICA, { replica: this.replica } satisfies ServingReplicaEvent).catch(() => undefined);
+    beat();
+    this.heartbeat = setInterval(beat, SERVING_HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     for (const it of this.subscriptions) await it.return?.();
     await this.pool.close();
   }
 
-  private onChange(model: string): void {
-    if (!this.models.has(model)) return;
+  private onChange(model: string, eventId?: string): void {
+    // Not loaded here: the next request loads it fresh, so the change already applies.
+    if (!this.models.has(model)) return this.applied(model, eventId);
     const job = this.refresh(model);
     this.announced.set(model, job);
-    void job.finally(() => {
+    void job.then((ok) => {
       if (this.announced.get(model) === job) this.announced.delete(model);
+      // Serving the previous state (the registry was unreachable): the change is not applied.
+      if (ok) this.applied(model, eventId);
     });
+  }
+
+  /** Tells the registry this replica serves model event `eventId` (it answers the move once all have). */
+  private applied(model: string, eventId: string | undefined): void {
+    if (!eventId) return;
+    const event: ServingAppliedEvent = { replica: this.replica, model, eventId };
+    void this.services.pubSub.publish(SERVING_APPLIED, event).catch(() => undefined);
   }
 
   private refreshAll(): void {
@@ -201,10 +227,10 @@ export class ModelCatalog {
    * Reloads one model and swaps it in once its sessions are ready. Refreshes of one model run
    * one after another; calls made while one is waiting to start share it.
    */
-  refresh(name: string): Promise<void> {
+  refresh(name: string): Promise<boolean> {
     const queued = this.queued.get(name);
     if (queued) return queued;
-    const previous = this.refreshing.get(name) ?? Promise.resolve();
+    const previous = this.refreshing.get(name) ?? Promise.resolve(true);
     const job = previous.then(() => {
       this.queued.delete(name);
       return this.reload(name);
@@ -217,14 +243,20 @@ export class ModelCatalog {
     return tracked;
   }
 
-  private async reload(name: string): Promise<void> {
+  /** Whether this replica now serves the registry's current state of the model. */
+  private async reload(name: string): Promise<boolean> {
     try {
       const next = await this.load(name);
       this.models.set(name, Promise.resolve(next));
       this.updateReferenced();
+      return true;
     } catch (err) {
-      if (err instanceof NotFoundError) this.models.delete(name);
-      else this.services.logger.warn({ err, model: name }, 'could not refresh model; serving the previous state');
+      if (err instanceof NotFoundError) {
+        this.models.delete(name);
+        return true;
+      }
+      this.services.logger.warn({ err, model: name }, 'could not refresh model; serving the previous state');
+      return false;
     }
   }
 

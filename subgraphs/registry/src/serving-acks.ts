@@ -1,0 +1,116 @@
+import {
+  SERVING_APPLIED,
+  SERVING_HEARTBEAT_MS,
+  SERVING_REPLICA,
+  type ServingAppliedEvent,
+  type ServingReplicaEvent,
+  type SubgraphServices,
+} from '@modelplane/core';
+import { Counter } from 'prom-client';
+
+/** A replica not heard from for this long is no longer waited for. */
+const LIVE_MS = SERVING_HEARTBEAT_MS * 3.5;
+/** ...and forgotten after this long. */
+const FORGET_MS = 60_000;
+
+/**
+ * Which prediction replicas are alive and which model events each has applied, from their
+ * heartbeats and acknowledgments (LISTEN/NOTIFY, so every registry replica sees every one). An
+ * alias move answers once every live prediction replica has applied it, so the caller's next
+ * prediction sees it wherever it lands; a replica that does not confirm within
+ * SERVING_ACK_TIMEOUT_MS is logged and counted, and the move answers anyway (it is committed).
+ */
+export class ServingAcks {
+  private readonly seen = new Map<string, number>();
+  private readonly applied = new Map<string, Map<string, bigint>>();
+  private readonly waiters = new Set<() => void>();
+  private readonly iterators: AsyncIterableIterator<unknown>[] = [];
+  private readonly timeouts: Counter;
+
+  constructor(private readonly services: SubgraphServices) {
+    this.timeouts = new Counter({
+      name: 'modelplane_registry_serving_ack_timeouts_total',
+      help: 'Alias moves answered before every live prediction replica confirmed it serves them (SERVING_ACK_TIMEOUT_MS)',
+      registers: [services.metrics.registry],
+    });
+  }
+
+  start(): () => Promise<void> {
+    const listen = (topic: string, fn: (event: unknown) => void) => {
+      const it = this.services.pubSub.subscribe(topic);
+      this.iterators.push(it);
+      void (async () => {
+        for await (const event of it) fn(event);
+      })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'serving acknowledgment listener stopped'));
+    };
+    listen(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica));
+    listen(SERVING_APPLIED, (e) => {
+      const { replica, model, eventId } = e as ServingAppliedEvent;
+      this.heard(replica);
+      let models = this.applied.get(replica);
+      if (!models) this.applied.set(replica, (models = new Map()));
+      const id = BigInt(eventId);
+      if (id > (models.get(model) ?? -1n)) models.set(model, id);
+      for (const wake of [...this.waiters]) wake();
+    });
+    return async () => {
+      for (const it of this.iterators) await it.return?.();
+      for (const wake of [...this.waiters]) wake();
+    };
+  }
+
+  private heard(replica: string): void {
+    const now = Date.now();
+    this.seen.set(replica, now);
+    for (const [r, at] of this.seen) {
+      if (now - at > FORGET_MS) {
+        this.seen.delete(r);
+        this.applied.delete(r);
+      }
+    }
+  }
+
+  /** Live replicas that have not yet applied model event `eventId`. */
+  private pending(model: string, eventId: bigint): string[] {
+    const now = Date.now();
+    return [...this.seen]
+      .filter(([replica, at]) => now - at <= LIVE_MS && (this.applied.get(replica)?.get(model) ?? -1n) < eventId)
+      .map(([replica]) => replica);
+  }
+
+  /** Resolves once every live prediction replica has applied the event (or the timeout passed). */
+  async waitApplied(model: string, eventId: string): Promise<void> {
+    const timeoutMs = this.services.config.SERVING_ACK_TIMEOUT_MS;
+    if (!timeoutMs) return;
+    const id = BigInt(eventId);
+    if (!this.pending(model, id).length) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (!this.pending(model, id).length) done();
+      };
+      const timer = setTimeout(() => {
+        this.timeouts.inc();
+        this.services.logger.warn(
+          { model, eventId, replicas: this.pending(model, id), timeoutMs },
+          'prediction replicas did not confirm a model change in time; answering anyway',
+        );
+        done();
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+}
+
+const instances = new WeakMap<SubgraphServices, ServingAcks>();
+
+/** The one ServingAcks of this registry process. */
+export function servingAcks(services: SubgraphServices): ServingAcks {
+  let acks = instances.get(services);
+  if (!acks) instances.set(services, (acks = new ServingAcks(services)));
+  return acks;
+}
