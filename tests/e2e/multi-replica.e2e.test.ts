@@ -137,6 +137,30 @@ describe('prediction replicas', () => {
     expect(seen.filter((s) => s.got.some((v) => v !== s.expected))).toEqual([]);
   });
 
+  it('once setTrafficSplit or clearTrafficSplit has answered on one replica, the next prediction on the other routes by it', async () => {
+    const route = async (replica: ServiceProcess) =>
+      (await gql<{ predict: { route: string } }>(replica.url, 'query { predict(model: "fleet", features: { a: 1, b: 2 }) { route } }')).data
+        ?.predict.route;
+    await gql(registry.url, 'mutation { setModelAlias(model: "fleet", alias: "production", version: 1) { alias } }');
+    let busy = true;
+    const background = [0, 1, 0, 1].map(async (r) => {
+      while (busy) await route(replicas[r]!).catch(() => undefined);
+    });
+    const seen: Array<{ round: number; canary: string | undefined; cleared: string | undefined }> = [];
+    for (let round = 0; round < 10; round++) {
+      const [a, b] = round % 2 ? [replicas[1]!, replicas[0]!] : [replicas[0]!, replicas[1]!];
+      const set = await gql(a.url, 'mutation { setTrafficSplit(model: "fleet", canaryVersion: 2, percent: 100) { percent } }');
+      expect(set.errors).toBeUndefined();
+      const canary = await route(b);
+      const cleared = await gql(b.url, 'mutation { clearTrafficSplit(model: "fleet") { percent } }');
+      expect(cleared.errors).toBeUndefined();
+      seen.push({ round, canary, cleared: await route(a) });
+    }
+    busy = false;
+    await Promise.all(background);
+    expect(seen.filter((s) => s.canary !== 'CANARY' || s.cleared !== 'PRODUCTION')).toEqual([]);
+  });
+
   it('a replica that died holds alias moves up for at most SERVING_ACK_TIMEOUT_MS, and once it is gone not at all', async () => {
     const dead = replicas.pop()!;
     await dead.stop('SIGKILL');

@@ -169,7 +169,7 @@ export const configSpec = {
     parse: int(100, 86_400_000),
   },
   SERVING_ACK_TIMEOUT_MS: {
-    doc: 'Longest an alias move, rollback or archive waits for every live prediction replica to apply it before answering (0: answer at once)',
+    doc: 'Longest an alias move, rollback, archive or traffic-split change waits for every live prediction replica to apply it before answering (0: answer at once)',
     default: '2000',
     parse: int(0, 60000),
   },

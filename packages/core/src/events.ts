@@ -25,14 +25,19 @@ export interface ServingReplicaEvent {
   replica: string;
 }
 
-/** A prediction replica now serves what a model event changed (it reloaded the model, or had not loaded it). */
+/** A prediction replica now serves a change (it reloaded the model, or had not loaded it). */
 export const SERVING_APPLIED = 'serving.applied';
 export interface ServingAppliedEvent {
   replica: string;
-  model: string;
-  /** The registry's ModelEvent id (MODEL_CHANGED's eventId). */
-  eventId: string;
+  /** servingChange.model(eventId) or servingChange.routing(changeId). */
+  change: string;
 }
+
+/** Names of serving changes, as replicas acknowledge them. */
+export const servingChange = {
+  model: (eventId: string) => `model:${eventId}`,
+  routing: (changeId: string) => `routing:${changeId}`,
+};
 
 /** A prediction replica refused an artifact whose bytes no longer match their digest. */
 export const ARTIFACT_INTEGRITY = 'artifact.integrity';
@@ -48,6 +53,8 @@ export interface ArtifactIntegrityEvent {
 export const ROUTING_CHANGED = 'routing.changed';
 export interface RoutingChangedEvent {
   model: string;
+  /** Unique per change: replicas acknowledge it (SERVING_APPLIED). */
+  changeId?: string;
 }
 
 /** A training run changed (status, progress, metrics); published per run id (`PgPubSub.key(RUN_UPDATED, id)`). */

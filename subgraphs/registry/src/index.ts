@@ -1,4 +1,4 @@
-import type { SubgraphDefinition } from '@modelplane/core';
+import { servingAcks, type SubgraphDefinition } from '@modelplane/core';
 import { registryMigrations } from '@modelplane/migrations';
 import { apiKeyRoutes } from './api-key.routes';
 import { seedConfiguredAdminKey } from './api-key.seed';
@@ -11,7 +11,6 @@ import { ModelVersion } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
 import { listenForIntegrityReports } from './integrity.listener';
 import { registryReferences } from './model.reference';
-import { servingAcks } from './serving-acks';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { ModelAliasResolver } from './resolvers/model-alias.resolver';
 import { ModelEventResolver } from './resolvers/model-event.resolver';

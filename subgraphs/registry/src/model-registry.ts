@@ -7,6 +7,8 @@ import {
   NotFoundError,
   PgPubSub,
   assertModelName,
+  servingAcks,
+  servingChange,
   type ArtifactIntegrityEvent,
   type ModelChangedEvent,
   type SubgraphServices,
@@ -17,7 +19,6 @@ import { ModelAlias } from './entities/model-alias.entity';
 import { ModelEvent, ModelEventKind } from './entities/model-event.entity';
 import { ModelVersion, VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
-import { servingAcks } from './serving-acks';
 
 export const PRODUCTION = 'production';
 
@@ -95,7 +96,7 @@ export class ModelRegistry {
       return fn(em, model);
     });
     const last = events[events.length - 1];
-    if (last) await servingAcks(this.services).waitApplied(name, last);
+    if (last) await servingAcks(this.services).waitApplied(servingChange.model(last));
     return result;
   }
 

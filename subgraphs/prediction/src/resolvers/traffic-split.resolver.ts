@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   assertModelName,
   BadUserInputError,
@@ -6,6 +7,8 @@ import {
   OPERATOR,
   PgPubSub,
   ROUTING_CHANGED,
+  servingAcks,
+  servingChange,
   type ModelRef,
   type RequestContext,
   type RoutingChangedEvent,
@@ -88,9 +91,13 @@ export class TrafficSplitResolver {
     if (v.status === 'ARCHIVED') throw new BadUserInputError(`version ${version} of ${model} is archived`, { model, version, argument });
   }
 
-  /** Upserts the routing row and announces it to every replica when the transaction commits. */
-  private update(model: string, ctx: RequestContext, change: Partial<TrafficSplit>): Promise<TrafficSplit | null> {
-    return this.services.db.transaction(async (em: EntityManager) => {
+  /**
+   * Upserts the routing row, announces it to every replica when the transaction commits, and
+   * answers once every live replica routes by it (at most SERVING_ACK_TIMEOUT_MS).
+   */
+  private async update(model: string, ctx: RequestContext, change: Partial<TrafficSplit>): Promise<TrafficSplit | null> {
+    const changeId = randomUUID();
+    const result = await this.services.db.transaction(async (em: EntityManager) => {
       const repo = em.getRepository(TrafficSplit);
       const current = await repo.findOne({ where: { model }, lock: { mode: 'pessimistic_write' } });
       const next = { canaryVersion: null, percent: 0, shadowVersion: null, ...current, ...change, model, updatedBy: ctx.identity.subject };
@@ -99,8 +106,13 @@ export class TrafficSplitResolver {
       } else {
         await repo.upsert({ ...next, updatedAt: new Date() }, ['model']);
       }
-      await PgPubSub.publishWithin((sql, params) => em.query(sql, params), ROUTING_CHANGED, { model } satisfies RoutingChangedEvent);
+      await PgPubSub.publishWithin((sql, params) => em.query(sql, params), ROUTING_CHANGED, {
+        model,
+        changeId,
+      } satisfies RoutingChangedEvent);
       return next.canaryVersion === null && next.shadowVersion === null ? null : repo.findOneByOrFail({ model });
     });
+    await servingAcks(this.services).waitApplied(servingChange.routing(changeId));
+    return result;
   }
 }

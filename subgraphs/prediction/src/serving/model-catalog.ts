@@ -9,6 +9,7 @@ import {
   SERVING_APPLIED,
   SERVING_HEARTBEAT_MS,
   SERVING_REPLICA,
+  servingChange,
   type ArtifactIntegrityEvent,
   type ServingAppliedEvent,
   type ServingReplicaEvent,
@@ -118,8 +119,14 @@ export class ModelCatalog {
         for await (const event of it) fn(event);
       })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'event listener stopped'));
     };
-    listen(MODEL_CHANGED, (e) => this.onChange((e as ModelChangedEvent).model, (e as ModelChangedEvent).eventId));
-    listen(ROUTING_CHANGED, (e) => this.onChange((e as RoutingChangedEvent).model));
+    listen(MODEL_CHANGED, (e) => {
+      const { model, eventId } = e as ModelChangedEvent;
+      this.onChange(model, eventId ? servingChange.model(eventId) : undefined);
+    });
+    listen(ROUTING_CHANGED, (e) => {
+      const { model, changeId } = e as RoutingChangedEvent;
+      this.onChange(model, changeId ? servingChange.routing(changeId) : undefined);
+    });
     this.services.pubSub.onReconnect(() => this.refreshAll());
     this.timer = setInterval(() => this.refreshAll(), this.services.config.SERVING_REFRESH_MS);
     this.timer.unref();
@@ -138,22 +145,22 @@ export class ModelCatalog {
     await this.pool.close();
   }
 
-  private onChange(model: string, eventId?: string): void {
+  private onChange(model: string, change?: string): void {
     // Not loaded here: the next request loads it fresh, so the change already applies.
-    if (!this.models.has(model)) return this.applied(model, eventId);
+    if (!this.models.has(model)) return this.applied(change);
     const job = this.refresh(model);
     this.announced.set(model, job);
     void job.then((ok) => {
       if (this.announced.get(model) === job) this.announced.delete(model);
       // Serving the previous state (the registry was unreachable): the change is not applied.
-      if (ok) this.applied(model, eventId);
+      if (ok) this.applied(change);
     });
   }
 
-  /** Tells the registry this replica serves model event `eventId` (it answers the move once all have). */
-  private applied(model: string, eventId: string | undefined): void {
-    if (!eventId) return;
-    const event: ServingAppliedEvent = { replica: this.replica, model, eventId };
+  /** Tells whoever made the change that this replica serves it (it answers once all live ones do). */
+  private applied(change: string | undefined): void {
+    if (!change) return;
+    const event: ServingAppliedEvent = { replica: this.replica, change };
     void this.services.pubSub.publish(SERVING_APPLIED, event).catch(() => undefined);
   }
 

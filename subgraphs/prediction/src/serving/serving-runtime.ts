@@ -1,4 +1,4 @@
-import { serviceHeaders, serviceIdentity, type SubgraphServices } from '@modelplane/core';
+import { serviceHeaders, serviceIdentity, servingAcks, type SubgraphServices } from '@modelplane/core';
 import { SessionPool } from '@modelplane/inference';
 import { ModelCatalog } from './model-catalog';
 import { PredictionLogRetention } from './prediction-log-retention';
@@ -43,6 +43,8 @@ export function servingRuntime(services: SubgraphServices): ServingRuntime {
 /** Starts listening for model changes, flushing and pruning the log; the returned stop flushes everything. */
 export async function startServing(services: SubgraphServices): Promise<() => Promise<void>> {
   const runtime = servingRuntime(services);
+  // Listening before the catalog's first heartbeat: traffic-split changes wait for the replicas.
+  const stopAcks = servingAcks(services).start();
   await runtime.catalog.start();
   runtime.log.start();
   runtime.retention.start();
@@ -50,5 +52,6 @@ export async function startServing(services: SubgraphServices): Promise<() => Pr
     await runtime.retention.stop();
     await runtime.log.stop();
     await runtime.catalog.stop();
+    await stopAcks();
   };
 }

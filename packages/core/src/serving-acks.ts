@@ -1,36 +1,33 @@
-import {
-  SERVING_APPLIED,
-  SERVING_HEARTBEAT_MS,
-  SERVING_REPLICA,
-  type ServingAppliedEvent,
-  type ServingReplicaEvent,
-  type SubgraphServices,
-} from '@modelplane/core';
 import { Counter } from 'prom-client';
+import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA, type ServingAppliedEvent, type ServingReplicaEvent } from './events';
+import type { SubgraphServices } from './subgraph';
 
 /** A replica not heard from for this long is no longer waited for. */
 const LIVE_MS = SERVING_HEARTBEAT_MS * 3.5;
 /** ...and forgotten after this long. */
 const FORGET_MS = 60_000;
+/** Changes remembered per replica (acknowledgments arrive within milliseconds of the change). */
+const REMEMBERED = 1000;
 
 /**
- * Which prediction replicas are alive and which model events each has applied, from their
- * heartbeats and acknowledgments (LISTEN/NOTIFY, so every registry replica sees every one). An
- * alias move answers once every live prediction replica has applied it, so the caller's next
- * prediction sees it wherever it lands; a replica that does not confirm within
- * SERVING_ACK_TIMEOUT_MS is logged and counted, and the move answers anyway (it is committed).
+ * Which prediction replicas are alive and which serving changes each has applied, from their
+ * heartbeats and acknowledgments (LISTEN/NOTIFY, so every process sees every one). A change to
+ * what a model serves (an alias move in the registry, a traffic split in the prediction service)
+ * answers once every live prediction replica has applied it, so the caller's next prediction sees
+ * it wherever it lands; a replica that does not confirm within SERVING_ACK_TIMEOUT_MS is logged
+ * and counted, and the change answers anyway (it is committed).
  */
 export class ServingAcks {
   private readonly seen = new Map<string, number>();
-  private readonly applied = new Map<string, Map<string, bigint>>();
+  private readonly applied = new Map<string, Set<string>>();
   private readonly waiters = new Set<() => void>();
   private readonly iterators: AsyncIterableIterator<unknown>[] = [];
   private readonly timeouts: Counter;
 
   constructor(private readonly services: SubgraphServices) {
     this.timeouts = new Counter({
-      name: 'modelplane_registry_serving_ack_timeouts_total',
-      help: 'Alias moves answered before every live prediction replica confirmed it serves them (SERVING_ACK_TIMEOUT_MS)',
+      name: 'modelplane_serving_ack_timeouts_total',
+      help: 'Serving changes (alias moves, traffic splits) answered before every live prediction replica confirmed them (SERVING_ACK_TIMEOUT_MS)',
       registers: [services.metrics.registry],
     });
   }
@@ -45,12 +42,12 @@ export class ServingAcks {
     };
     listen(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica));
     listen(SERVING_APPLIED, (e) => {
-      const { replica, model, eventId } = e as ServingAppliedEvent;
+      const { replica, change } = e as ServingAppliedEvent;
       this.heard(replica);
-      let models = this.applied.get(replica);
-      if (!models) this.applied.set(replica, (models = new Map()));
-      const id = BigInt(eventId);
-      if (id > (models.get(model) ?? -1n)) models.set(model, id);
+      let changes = this.applied.get(replica);
+      if (!changes) this.applied.set(replica, (changes = new Set()));
+      changes.add(change);
+      if (changes.size > REMEMBERED) changes.delete(changes.values().next().value!);
       for (const wake of [...this.waiters]) wake();
     });
     return async () => {
@@ -70,20 +67,18 @@ export class ServingAcks {
     }
   }
 
-  /** Live replicas that have not yet applied model event `eventId`. */
-  private pending(model: string, eventId: bigint): string[] {
+  /** Live replicas that have not yet applied `change`. */
+  private pending(change: string): string[] {
     const now = Date.now();
     return [...this.seen]
-      .filter(([replica, at]) => now - at <= LIVE_MS && (this.applied.get(replica)?.get(model) ?? -1n) < eventId)
+      .filter(([replica, at]) => now - at <= LIVE_MS && !this.applied.get(replica)?.has(change))
       .map(([replica]) => replica);
   }
 
-  /** Resolves once every live prediction replica has applied the event (or the timeout passed). */
-  async waitApplied(model: string, eventId: string): Promise<void> {
+  /** Resolves once every live prediction replica has applied `change` (or the timeout passed). */
+  async waitApplied(change: string): Promise<void> {
     const timeoutMs = this.services.config.SERVING_ACK_TIMEOUT_MS;
-    if (!timeoutMs) return;
-    const id = BigInt(eventId);
-    if (!this.pending(model, id).length) return;
+    if (!timeoutMs || !this.pending(change).length) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -91,13 +86,13 @@ export class ServingAcks {
         resolve();
       };
       const check = () => {
-        if (!this.pending(model, id).length) done();
+        if (!this.pending(change).length) done();
       };
       const timer = setTimeout(() => {
         this.timeouts.inc();
         this.services.logger.warn(
-          { model, eventId, replicas: this.pending(model, id), timeoutMs },
-          'prediction replicas did not confirm a model change in time; answering anyway',
+          { change, replicas: this.pending(change), timeoutMs },
+          'prediction replicas did not confirm a serving change in time; answering anyway',
         );
         done();
       }, timeoutMs);
@@ -108,7 +103,7 @@ export class ServingAcks {
 
 const instances = new WeakMap<SubgraphServices, ServingAcks>();
 
-/** The one ServingAcks of this registry process. */
+/** The one ServingAcks of this process (its start() is called by the subgraph's start hook). */
 export function servingAcks(services: SubgraphServices): ServingAcks {
   let acks = instances.get(services);
   if (!acks) instances.set(services, (acks = new ServingAcks(services)));
