@@ -53,6 +53,19 @@ describe('PgPubSub over LISTEN/NOTIFY', () => {
     await expect(slow.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
   });
 
+  it('calls an on() handler for every event in order, however many arrive at once, until it unsubscribes', async () => {
+    const seen: unknown[] = [];
+    // b's subscribers are cut off after 3 queued events; a handler has no queue.
+    const stop = b.on('burst', (e) => seen.push(e));
+    for (let i = 0; i < 10; i++) await a.publish('burst', { i });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })));
+    stop();
+    await a.publish('burst', { i: 10 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toHaveLength(10);
+  });
+
   it('refuses an event larger than a NOTIFY payload', async () => {
     await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/limit/);
   });

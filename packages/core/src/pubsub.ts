@@ -127,6 +127,32 @@ export class PgPubSub {
     this.reconnectHandlers.push(fn);
   }
 
+  /**
+   * Calls `handler` for every event on `routingKey`, in the order received, until the returned
+   * function is called. For a process's own bookkeeping: unlike subscribe() there is no queue, so
+   * a burst of events can never cut the listener off (the handler must not block).
+   */
+  on(routingKey: string, handler: (payload: unknown) => void): () => void {
+    const topic = PgPubSub.key(routingKey);
+    const subs = this.topics.get(topic) ?? new Set<Subscriber>();
+    this.topics.set(topic, subs);
+    const sub: Subscriber = {
+      push: (value) => {
+        try {
+          handler(value);
+        } catch (err) {
+          this.options.logger.error({ err, topic: routingKey }, 'event handler failed');
+        }
+      },
+      end: () => undefined,
+    };
+    subs.add(sub);
+    return () => {
+      subs.delete(sub);
+      if (!subs.size && this.topics.get(topic) === subs) this.topics.delete(topic);
+    };
+  }
+
   subscribe(routingKey: string, dynamicId?: unknown): AsyncIterableIterator<unknown> {
     const topic = PgPubSub.key(routingKey, dynamicId);
     const queue: unknown[] = [];

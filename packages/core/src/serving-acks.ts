@@ -21,7 +21,6 @@ export class ServingAcks {
   private readonly seen = new Map<string, number>();
   private readonly applied = new Map<string, Set<string>>();
   private readonly waiters = new Set<() => void>();
-  private readonly iterators: AsyncIterableIterator<unknown>[] = [];
   private readonly timeouts: Counter;
 
   constructor(private readonly services: SubgraphServices) {
@@ -33,25 +32,21 @@ export class ServingAcks {
   }
 
   start(): () => Promise<void> {
-    const listen = (topic: string, fn: (event: unknown) => void) => {
-      const it = this.services.pubSub.subscribe(topic);
-      this.iterators.push(it);
-      void (async () => {
-        for await (const event of it) fn(event);
-      })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'serving acknowledgment listener stopped'));
-    };
-    listen(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica));
-    listen(SERVING_APPLIED, (e) => {
-      const { replica, change } = e as ServingAppliedEvent;
-      this.heard(replica);
-      let changes = this.applied.get(replica);
-      if (!changes) this.applied.set(replica, (changes = new Set()));
-      changes.add(change);
-      if (changes.size > REMEMBERED) changes.delete(changes.values().next().value!);
-      for (const wake of [...this.waiters]) wake();
-    });
+    const { pubSub } = this.services;
+    const stops = [
+      pubSub.on(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica)),
+      pubSub.on(SERVING_APPLIED, (e) => {
+        const { replica, change } = e as ServingAppliedEvent;
+        this.heard(replica);
+        let changes = this.applied.get(replica);
+        if (!changes) this.applied.set(replica, (changes = new Set()));
+        changes.add(change);
+        if (changes.size > REMEMBERED) changes.delete(changes.values().next().value!);
+        for (const wake of [...this.waiters]) wake();
+      }),
+    ];
     return async () => {
-      for (const it of this.iterators) await it.return?.();
+      for (const stop of stops) stop();
       for (const wake of [...this.waiters]) wake();
     };
   }

@@ -103,7 +103,7 @@ export class ModelCatalog {
   private readonly rechecked = new Map<string, number>();
   private readonly rechecks = new Map<string, { started: boolean; job: Promise<void> }>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
+  private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
     private readonly services: SubgraphServices,
@@ -112,21 +112,18 @@ export class ModelCatalog {
   ) {}
 
   async start(): Promise<void> {
-    const listen = (topic: string, fn: (event: unknown) => void) => {
-      const it = this.services.pubSub.subscribe(topic);
-      this.subscriptions.push(it);
-      void (async () => {
-        for await (const event of it) fn(event);
-      })().catch((err: unknown) => this.services.logger.error({ err, topic }, 'event listener stopped'));
-    };
-    listen(MODEL_CHANGED, (e) => {
-      const { model, eventId } = e as ModelChangedEvent;
-      this.onChange(model, eventId ? servingChange.model(eventId) : undefined);
-    });
-    listen(ROUTING_CHANGED, (e) => {
-      const { model, changeId } = e as RoutingChangedEvent;
-      this.onChange(model, changeId ? servingChange.routing(changeId) : undefined);
-    });
+    this.unsubscribe.push(
+      this.services.pubSub.on(MODEL_CHANGED, (e) => {
+        const { model, eventId } = e as ModelChangedEvent;
+        this.onChange(model, eventId ? servingChange.model(eventId) : undefined);
+      }),
+    );
+    this.unsubscribe.push(
+      this.services.pubSub.on(ROUTING_CHANGED, (e) => {
+        const { model, changeId } = e as RoutingChangedEvent;
+        this.onChange(model, changeId ? servingChange.routing(changeId) : undefined);
+      }),
+    );
     this.services.pubSub.onReconnect(() => this.refreshAll());
     this.timer = setInterval(() => this.refreshAll(), this.services.config.SERVING_REFRESH_MS);
     this.timer.unref();
@@ -141,7 +138,7 @@ export class ModelCatalog {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const it of this.subscriptions) await it.return?.();
+    for (const stop of this.unsubscribe) stop();
     await this.pool.close();
   }
 
