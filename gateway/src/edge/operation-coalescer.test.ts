@@ -44,7 +44,9 @@ describe('request coalescing at the gateway edge', () => {
       const n = ++executions;
       const caller = String(req.headers['x-test-caller']);
       setTimeout(() => {
-        if (req.headers['x-test-stream'] === 'yes') {
+        if (req.headers['x-test-fail'] === 'yes' && n === 1) {
+          res.status(504).json({ errors: [{ message: 'timed out', extensions: { code: 'REQUEST_TIMEOUT' } }] });
+        } else if (req.headers['x-test-stream'] === 'yes') {
           res.status(200).type('application/json');
           res.write('{"data":');
           res.end(JSON.stringify({ caller, n }) + '}');
@@ -87,6 +89,15 @@ describe('request coalescing at the gateway edge', () => {
     const answers = await Promise.all(Array.from({ length: 3 }, () => send('alice', { query: '{ s }' }, { 'x-test-stream': 'yes' })));
     expect(executions).toBe(1);
     for (const a of answers) expect(a.body).toEqual({ data: { caller: 'alice', n: 1 } });
+  });
+
+  it('a first request that fails (timeout, refusal) does not fail the others: they run on their own', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () => send('alice', { query: '{ t }' }, { 'x-test-fail': 'yes' }).catch(() => null)),
+    );
+    expect(answers.map((a) => a?.status).sort()).toEqual([200, 200, 504]);
+    expect(executions).toBe(3);
+    expect(await coalesced()).toBe(0);
   });
 
   it('never shares between callers, different bodies, or requests that are not read-only', async () => {

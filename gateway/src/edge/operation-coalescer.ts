@@ -22,8 +22,8 @@ const MAX_SHARED_ANSWER_BYTES = 1024 * 1024;
  * and UIs polling the same query at once then cost one execution. Only requests the guard marked
  * read-only are shared (queries that need at most viewer: predict needs operator because it
  * logs); nothing is cached: a request that arrives after the answer was sent runs again. If the
- * first request fails without a complete answer (client gone, answer too large), the waiting ones
- * run on their own.
+ * first request ends without a complete 2xx answer (client gone, timed out, answer too large), the
+ * waiting ones run on their own.
  */
 export class OperationCoalescer {
   private readonly inFlight = new Map<string, Promise<SharedAnswer | null>>();
@@ -110,8 +110,10 @@ export class OperationCoalescer {
     res.end = ((...args: unknown[]) => {
       keep(args[0], args[1]);
       const contentType = res.getHeader('content-type');
+      // Only a complete 2xx answer is shared: a refusal or a timeout belongs to the first request
+      // (a request that arrived later has not waited as long), so the others run on their own.
       finish(
-        overflow
+        overflow || res.statusCode < 200 || res.statusCode >= 300
           ? null
           : {
               status: res.statusCode,
