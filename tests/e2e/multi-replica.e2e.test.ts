@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { serveNumericModel } from '../support/models';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startService, type ServiceProcess } from '../support/processes';
 
@@ -35,26 +36,7 @@ describe('prediction replicas', () => {
         ),
       );
     }
-    const ok = (res: { errors?: unknown }) => expect(res.errors).toBeUndefined();
-    ok(
-      await gql(registry.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-        i: {
-          name: 'fleet',
-          task: 'BINARY_CLASSIFICATION',
-          features: [
-            { name: 'a', type: 'NUMERIC' },
-            { name: 'b', type: 'NUMERIC' },
-          ],
-        },
-      }),
-    );
-    for (const v of [v1, v2])
-      ok(
-        await gql(registry.url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-          i: { model: 'fleet', onnxBase64: v.base64 },
-        }),
-      );
-    ok(await gql(registry.url, 'mutation { setModelAlias(model: "fleet", alias: "production", version: 1) { alias } }'));
+    await serveNumericModel(registry.url, 'fleet', [v1.base64, v2.base64]);
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { RAIN_TOMORROW_FEATURE_NAMES } from '../../packages/ml/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
+import { serveNumericModel } from '../support/models';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startService, TEST_ADMIN_KEY, type GraphQLResponse, type ServiceProcess } from '../support/processes';
 import { until } from '../support/wait';
@@ -84,25 +85,7 @@ describe('two of everything on one database', () => {
 
   it('an alias move made through one gateway is served through both within a second, with no failed request', async () => {
     const [a, b] = gateways as [ServiceProcess, ServiceProcess];
-    ok(
-      await gql(a.url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
-        i: {
-          name: 'fleet',
-          task: 'BINARY_CLASSIFICATION',
-          features: [
-            { name: 'a', type: 'NUMERIC' },
-            { name: 'b', type: 'NUMERIC' },
-          ],
-        },
-      }),
-    );
-    for (const v of [v1, v2])
-      ok(
-        await gql(a.url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-          i: { model: 'fleet', onnxBase64: v.base64 },
-        }),
-      );
-    ok(await gql(a.url, 'mutation { setModelAlias(model: "fleet", alias: "production", version: 1) { alias } }'));
+    await serveNumericModel(a.url, 'fleet', [v1.base64, v2.base64]);
     // Each prediction replica loads the model on its first request.
     for (const g of gateways) {
       const first = ok(

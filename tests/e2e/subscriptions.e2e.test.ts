@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
+import { childPid, gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 import { registerNumericModel } from '../support/models';
 import { until as waitUntil } from '../support/wait';
 
@@ -47,21 +46,6 @@ async function metric(base: string, name: string, ...fragments: string[]): Promi
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) && fragments.every((f) => line.includes(f)))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
-/** The pid of a child process of `parent` whose command line contains `needle` (Linux /proc). */
-function childPid(parent: number, needle: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) return Number(entry);
-    } catch {
-      // The process went away while we looked.
-    }
-  }
-  throw new Error(`no child of ${parent} runs ${needle}`);
 }
 
 describe('federated subscriptions through the gateway', () => {

@@ -1,20 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** The pid of a child process of `parent` whose command line contains `needle` (Linux /proc). */
-export function childPid(parent: number, needle: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) return Number(entry);
-    } catch {
-      // The process went away while we looked.
-    }
-  }
-  throw new Error(`no child of ${parent} runs ${needle}`);
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export { until } from '../support/wait';

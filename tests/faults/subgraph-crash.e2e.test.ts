@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
-import { gql, startPlatform, type Platform } from '../support/processes';
-import { childPid, sleep, steadyLoad, type Sample } from './helpers';
+import { childPid, gql, startPlatform, type Platform } from '../support/processes';
+import { sleep, steadyLoad, type Sample } from './helpers';
 
 /**
  * kill -9 of one subgraph (experiments) under steady load through the gateway: operations that do

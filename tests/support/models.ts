@@ -3,27 +3,37 @@ import { createTestDatabase } from './database';
 import { logisticModel } from './onnx-models';
 import { gql, startPlatform, type Platform } from './processes';
 
-/** Registers a binary classifier over numeric features through the gateway (as the test admin). */
-export async function registerNumericModel(gatewayUrl: string, name: string, features: string[] = ['a', 'b']): Promise<void> {
-  const res = await gql(gatewayUrl, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
+/** Registers a binary classifier over numeric features (as the test admin), through the gateway or the registry. */
+export async function registerNumericModel(url: string, name: string, features: string[] = ['a', 'b']): Promise<void> {
+  const res = await gql(url, 'mutation($i: RegisterModelInput!) { registerModel(input: $i) { name } }', {
     i: { name, task: 'BINARY_CLASSIFICATION', features: features.map((f) => ({ name: f, type: 'NUMERIC' })) },
   });
   if (res.errors) throw new Error(`registerModel ${name}: ${JSON.stringify(res.errors)}`);
 }
 
-/** Registers the model, uploads the ONNX artifact as version 1 and points `production` at it. */
+/**
+ * Registers the model, uploads the ONNX artifact(s) as versions 1, 2, … and points `production`
+ * at version 1. Works against the gateway or the registry directly (gql sends both credentials).
+ */
 export async function serveNumericModel(
-  gatewayUrl: string,
+  url: string,
   name: string,
-  onnxBase64: string,
+  onnxBase64: string | string[],
   features: string[] = ['a', 'b'],
 ): Promise<void> {
-  await registerNumericModel(gatewayUrl, name, features);
+  await registerNumericModel(url, name, features);
+  const versions = (Array.isArray(onnxBase64) ? onnxBase64 : [onnxBase64]).map(
+    (artifact) =>
+      [
+        'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }',
+        { i: { model: name, onnxBase64: artifact } },
+      ] as const,
+  );
   for (const [query, variables] of [
-    ['mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', { i: { model: name, onnxBase64 } }],
-    ['mutation($m: String!) { setModelAlias(model: $m, alias: "production", version: 1) { alias } }', { m: name }],
-  ] as const) {
-    const res = await gql(gatewayUrl, query, variables);
+    ...versions,
+    ['mutation($m: String!) { setModelAlias(model: $m, alias: "production", version: 1) { alias } }', { m: name }] as const,
+  ]) {
+    const res = await gql(url, query, variables);
     if (res.errors) throw new Error(`${name}: ${JSON.stringify(res.errors)}`);
   }
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDENTITY_HEADER, IDENTITY_PARAM, signIdentity } from '../../packages/core/src/signed-identity';
 import { freePort } from './global-setup';
@@ -186,4 +187,19 @@ export async function createApiKey(gatewayUrl: string, role: TestRole, name = `t
   );
   if (!res.data?.createApiKey) throw new Error(`createApiKey failed: ${JSON.stringify(res.errors)}`);
   return { key: res.data.createApiKey.key, id: res.data.createApiKey.apiKey.id };
+}
+
+/** The pid of a child process of `parent` whose command line contains `needle` (Linux /proc). */
+export function childPid(parent: number, needle: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) return Number(entry);
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  throw new Error(`no child of ${parent} runs ${needle}`);
 }
