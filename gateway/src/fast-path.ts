@@ -6,6 +6,7 @@ import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { withFiniteLiterals } from './edge/numeric-literals';
 import type { EdgeRequest, EdgeState } from './edge/request-guard';
+import { LruCache } from './lru-cache';
 
 /**
  * The gateway's fast path. An operation whose whole query plan is one fetch from one subgraph
@@ -32,7 +33,6 @@ export interface FastPathOptions {
   cacheSize?: number;
 }
 
-const MAX_CACHED_QUERY_LENGTH = 32 * 1024;
 const FORWARDED_HEADERS = ['tracestate'];
 
 function usesIntrospection(document: DocumentNode): boolean {
@@ -50,12 +50,11 @@ function usesIntrospection(document: DocumentNode): boolean {
 }
 
 export class FastPath {
-  private readonly cache = new Map<string, Decision>();
+  private readonly cache: LruCache<Decision>;
   private readonly planner: QueryPlanner;
   private readonly apiInternal: Schema;
   private readonly subgraphSchemas = new Map<string, { schema: GraphQLSchema; url: string }>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-  private readonly cacheSize: number;
 
   constructor(private readonly options: FastPathOptions) {
     const supergraph = Supergraph.build(options.supergraphSdl);
@@ -67,7 +66,7 @@ export class FastPath {
         url: options.subgraphUrl(subgraph.name, subgraph.url),
       });
     }
-    this.cacheSize = options.cacheSize ?? 1000;
+    this.cache = new LruCache(options.cacheSize ?? 1000);
   }
 
   /** Whether (and where) a document can skip plan execution. Never throws. */
@@ -81,11 +80,7 @@ export class FastPath {
     } catch {
       decision = null;
     }
-    // The key holds operationName too: a huge one must not be kept either.
-    if (key.length <= MAX_CACHED_QUERY_LENGTH) {
-      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, decision);
-    }
+    this.cache.set(key, decision);
     return decision;
   }
 

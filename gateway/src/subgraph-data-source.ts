@@ -13,6 +13,7 @@ import {
 } from '@modelplane/core';
 import { Kind, OperationTypeNode, parse, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
+import { LruCache } from './lru-cache';
 
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 type ProcessOptions = GraphQLDataSourceProcessOptions<RequestContext>;
@@ -61,7 +62,7 @@ export class SubgraphFetchMetrics {
  */
 export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
   private readonly inFlight = new Map<string, Promise<Exchange>>();
-  private readonly shapes = new Map<string, FetchShape>();
+  private readonly shapes = new LruCache<FetchShape>(2000);
   private readonly target: URL;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -126,7 +127,6 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
     let shape = this.shapes.get(query);
     if (shape) return shape;
     shape = fetchShape(query, this.options.sideEffectQueryFields);
-    if (this.shapes.size >= MAX_CACHED_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
     this.shapes.set(query, shape);
     return shape;
   }
@@ -205,8 +205,6 @@ export class SubgraphDataSource implements GraphQLDataSource<RequestContext> {
     this.agent.destroy();
   }
 }
-
-const MAX_CACHED_SHAPES = 2000;
 
 interface FetchShape {
   /** A query (not a mutation): safe to resend and, unless it writes, to share. */

@@ -25,6 +25,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { LruCache } from '../lru-cache';
 
 /** An unbounded list (no `first`) is assumed to hold this many items. */
 export const DEFAULT_LIST_SIZE = 10;
@@ -110,39 +111,25 @@ export interface AnalyzerLimits {
 }
 
 export class OperationAnalyzer {
-  private readonly cache = new Map<string, AnalysisOutcome>();
-  private cachedBytes = 0;
+  private readonly cache: LruCache<AnalysisOutcome>;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly roles: RoleRequirements,
     /** Analyses beyond these are refused anyway: they are not cached (their trees can be large). */
     private readonly limits: AnalyzerLimits = { maxDepth: Infinity, maxAliases: Infinity },
-    private readonly cacheSize = 1000,
-    private readonly maxCachedLength = 32 * 1024,
-    private readonly maxCachedBytes = 8 * 1024 * 1024,
-  ) {}
+    cacheSize = 1000,
+  ) {
+    this.cache = new LruCache(cacheSize);
+  }
 
   analyze(query: string, operationName: string | undefined): AnalysisOutcome {
     const key = `${operationName ?? ''}\n${query}`;
     const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const outcome = this.analyzeUncached(query, operationName);
-    // Only documents worth keeping, within a budget: a hostile stream of distinct documents
-    // (deep nesting makes a small text a large tree) must not fill memory.
-    if (key.length <= this.maxCachedLength && this.worthCaching(outcome)) {
-      this.cache.set(key, outcome);
-      this.cachedBytes += key.length;
-      while (this.cache.size > this.cacheSize || this.cachedBytes > this.maxCachedBytes) {
-        const oldest = this.cache.keys().next().value!;
-        this.cache.delete(oldest);
-        this.cachedBytes -= oldest.length;
-      }
-    }
+    // Only documents worth keeping (deep nesting makes a small text a large tree).
+    if (this.worthCaching(outcome)) this.cache.set(key, outcome);
     return outcome;
   }
 

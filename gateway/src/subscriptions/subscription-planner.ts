@@ -17,6 +17,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { LruCache } from '../lru-cache';
 
 /** A subscription document, validated and planned once, reused by every client that sends it. */
 export interface PlannedSubscription {
@@ -48,9 +49,6 @@ export interface SubscriptionPlannerOptions {
   cacheSize?: number;
 }
 
-// Documents longer than this are planned every time rather than held in the cache.
-const MAX_CACHED_QUERY_LENGTH = 32 * 1024;
-
 const requestError = (code: ApolloServerErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
 
 /**
@@ -71,8 +69,7 @@ export class SubscriptionPlanner {
   private readonly internalApiSchema: Schema;
   private readonly queryPlanner: QueryPlanner;
   private readonly serviceMap: ServiceMap = Object.create(null) as ServiceMap;
-  private readonly cache = new Map<string, PlanOutcome>();
-  private readonly cacheSize: number;
+  private readonly cache: LruCache<PlanOutcome>;
   private readonly logger: Logger;
 
   constructor(options: SubscriptionPlannerOptions) {
@@ -81,7 +78,7 @@ export class SubscriptionPlanner {
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.internalApiSchema = supergraph.apiSchema();
     this.queryPlanner = new QueryPlanner(supergraph);
-    this.cacheSize = options.cacheSize ?? 500;
+    this.cache = new LruCache(options.cacheSize ?? 500);
     this.logger = options.logger;
     const urls = new Map<string, string>();
     for (const { name, url } of supergraph.subgraphsMetadata()) {
@@ -102,17 +99,9 @@ export class SubscriptionPlanner {
     }
     const key = `${operationName ?? ''}\n${query}`;
     const cached = this.cache.get(key);
-    if (cached) {
-      // Least recently used goes first: re-insert on every hit.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const outcome = this.planUncached(query, operationName ?? undefined);
-    if (key.length <= MAX_CACHED_QUERY_LENGTH) {
-      this.cache.set(key, outcome);
-      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-    }
+    this.cache.set(key, outcome);
     return outcome;
   }
 
