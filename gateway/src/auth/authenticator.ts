@@ -1,4 +1,12 @@
-import { ANONYMOUS_ADMIN, UnauthenticatedError, type Config, type Identity, type Logger, type ServiceHeaders } from '@modelplane/core';
+import {
+  ANONYMOUS_ADMIN,
+  UnauthenticatedError,
+  type Config,
+  type Identity,
+  type Logger,
+  type ServiceHeaders,
+  serviceBase,
+} from '@modelplane/core';
 import { ApiKeyVerifier } from './api-key-verifier';
 import { JwtVerifier } from './jwt-verifier';
 
@@ -27,7 +35,7 @@ export class Authenticator {
     this.off = config.AUTH === 'off';
     this.jwt = new JwtVerifier(config, options.logger);
     this.keys = new ApiKeyVerifier({
-      registryBase: options.registryUrl.replace(/\/graphql\/?$/, ''),
+      registryBase: serviceBase(options.registryUrl),
       headers: options.serviceHeaders,
       cacheMs: config.AUTH_CACHE_SECONDS * 1000,
       timeoutMs: Math.min(config.SUBGRAPH_TIMEOUT_MS, 10_000),

@@ -54,3 +54,8 @@ export async function callSubgraph<T>(
   if (!body.data) throw new SubgraphCallError(`${url} answered HTTP ${res.status} without data`, undefined, res.status);
   return body.data;
 }
+
+/** A service's base URL (for its REST routes: /artifacts, /streams, /internal) from its GraphQL URL. */
+export function serviceBase(graphqlUrl: string): string {
+  return graphqlUrl.replace(/\/graphql\/?$/, '');
+}

@@ -13,6 +13,7 @@ import {
   type Config,
   type EmbeddedPostgres,
   type SubgraphName,
+  serviceBase,
 } from '@modelplane/core';
 import { startGateway, type RunningGateway } from '@modelplane/gateway';
 import { subgraphNames } from './subgraphs';
@@ -136,7 +137,7 @@ type AdminKeyBootstrap = { created: false } | { created: true; key: string; keyI
  */
 async function bootstrapAdminKey(config: Config, registryUrl: string): Promise<AdminKeyBootstrap> {
   if (config.MODELPLANE_MODE !== 'local' || config.AUTH === 'off') return { created: false };
-  const res = await fetch(`${registryUrl.replace(/\/graphql\/?$/, '')}/internal/keys/bootstrap`, {
+  const res = await fetch(`${serviceBase(registryUrl)}/internal/keys/bootstrap`, {
     method: 'POST',
     headers: signedIdentityHeaders(config, serviceIdentity('modelplane', ADMIN)),
     signal: AbortSignal.timeout(10_000),

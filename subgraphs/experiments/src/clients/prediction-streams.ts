@@ -1,4 +1,4 @@
-import type { ServiceHeaders } from '@modelplane/core';
+import { serviceBase, type ServiceHeaders } from '@modelplane/core';
 
 /**
  * The prediction subgraph's published log and feedback streams (`GET /streams/predictions`,
@@ -38,7 +38,7 @@ export class PredictionStreamsClient implements PredictionStreamsApi {
     /** The experiments service's signed identity: the prediction service refuses unsigned reads. */
     private readonly headers: ServiceHeaders = () => ({}),
   ) {
-    this.base = predictionGraphqlUrl.replace(/\/graphql\/?$/, '');
+    this.base = serviceBase(predictionGraphqlUrl);
   }
 
   private async *read<T>(stream: 'predictions' | 'feedback'): AsyncGenerator<T[]> {

@@ -1,4 +1,4 @@
-import { callSubgraph, SubgraphCallError, type ServiceHeaders } from '@modelplane/core';
+import { callSubgraph, SubgraphCallError, type ServiceHeaders, serviceBase } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 /** The registry could not be reached or answered with a server error: worth retrying later. */
@@ -88,7 +88,7 @@ export class RegistryClient implements RegistryApi {
     /** The experiments service's signed identity: the registry refuses unsigned calls. */
     private readonly headers: ServiceHeaders = () => ({}),
   ) {
-    this.artifactsBase = graphqlUrl.replace(/\/graphql\/?$/, '') + '/artifacts/';
+    this.artifactsBase = serviceBase(graphqlUrl) + '/artifacts/';
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {

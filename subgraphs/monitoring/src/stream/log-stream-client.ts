@@ -1,4 +1,4 @@
-import type { ServiceHeaders } from '@modelplane/core';
+import { serviceBase, type ServiceHeaders } from '@modelplane/core';
 
 /** One row of `GET /streams/predictions` (see the prediction subgraph's log-stream.routes.ts). */
 export interface PredictionItem {
@@ -46,7 +46,7 @@ export class HttpStreamSource implements StreamSource {
     /** Monitoring's signed identity: the prediction service refuses unsigned reads. */
     private readonly headers: ServiceHeaders = () => ({}),
   ) {
-    this.base = predictionGraphqlUrl.replace(/\/graphql\/?$/, '');
+    this.base = serviceBase(predictionGraphqlUrl);
   }
 
   read(stream: 'predictions', after: string, limit: number): Promise<StreamPage<PredictionItem>>;

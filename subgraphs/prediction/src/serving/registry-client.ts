@@ -1,4 +1,4 @@
-import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
+import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders, serviceBase } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 export interface RegistryVersion {
@@ -39,7 +39,7 @@ export class RegistryClient {
     /** The prediction service's signed identity: the registry refuses unsigned calls. */
     private readonly headers: ServiceHeaders = () => ({}),
   ) {
-    this.artifactsBase = graphqlUrl.replace(/\/graphql\/?$/, '') + '/artifacts/';
+    this.artifactsBase = serviceBase(graphqlUrl) + '/artifacts/';
   }
 
   async model(name: string, requestId?: string): Promise<RegistryModel> {
