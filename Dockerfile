@@ -34,9 +34,8 @@ COPY subgraphs/prediction/package.json subgraphs/prediction/
 COPY subgraphs/experiments/package.json subgraphs/experiments/
 COPY subgraphs/monitoring/package.json subgraphs/monitoring/
 COPY gateway/package.json gateway/
-# npm install, not npm ci: the lock is written on a registry without other platforms' optional
-# native packages, and npm ci refuses a lock that lacks them (see README). The lock still pins versions.
-RUN npm install --no-audit --no-fund
+# Exactly the committed lock, as the README installs.
+RUN npm ci --no-audit --no-fund
 
 COPY .swcrc ./
 COPY scripts/ scripts/

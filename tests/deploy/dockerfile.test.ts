@@ -48,8 +48,8 @@ describe('Dockerfile', () => {
     expect(new Set(dockerfile.stages.filter((s) => !stageNames.has(s.from)).map((s) => s.from)).size).toBe(1);
   });
 
-  it('installs from the lock (npm install, as the README), builds with npm run build, then drops dev dependencies', () => {
-    const ci = runIndex(/\bnpm install\b(?!.*--omit=dev)/);
+  it('installs exactly the lock (npm ci, as the README), builds with npm run build, then drops dev dependencies', () => {
+    const ci = runIndex(/\bnpm ci\b(?!.*--omit=dev)/);
     const build = runIndex(/\bnpm run build\b/);
     const prune = runIndex(/\bnpm prune --omit=dev\b|\bnpm ci\b.*--omit=dev/);
     expect(ci).toBeGreaterThanOrEqual(0);
@@ -59,7 +59,7 @@ describe('Dockerfile', () => {
 
   it('copies .npmrc and every workspace package.json before installing', () => {
     // The install needs every workspace manifest; .npmrc skips the onnxruntime CUDA download.
-    const ci = runIndex(/\bnpm install\b/);
+    const ci = runIndex(/\bnpm ci\b/);
     const copied = new Set(
       buildStage!.instructions
         .slice(0, ci)
