@@ -94,10 +94,18 @@ export const configSpec = {
     parse: url,
   },
   DATABASE_POOL_SIZE: { doc: 'Connections per service process', default: '10', parse: int(1, 200) },
-  EMBEDDED_PG_PORT: { doc: 'Port of the embedded PostgreSQL (local mode)', default: '54329', parse: port },
+  EMBEDDED_PG_PORT: { doc: 'Port of the embedded PostgreSQL (local mode); 0: a free port chosen at each start', default: '0', parse: port },
   HOST: { doc: 'Interface every service listens on', default: '0.0.0.0', parse: str },
-  PORT: { doc: 'Gateway port', default: '4000', parse: port },
-  REGISTRY_PORT: { doc: 'Registry subgraph port', default: '4001', parse: port },
+  PORT: {
+    doc: 'Gateway port (`npm start` without PORT set: a free port when 4000 is taken, shown in the banner)',
+    default: '4000',
+    parse: port,
+  },
+  REGISTRY_PORT: {
+    doc: 'Registry subgraph port (`npm start`: a free port when the default is taken, likewise the other subgraphs)',
+    default: '4001',
+    parse: port,
+  },
   PREDICTION_PORT: { doc: 'Prediction subgraph port', default: '4002', parse: port },
   EXPERIMENTS_PORT: { doc: 'Experiments subgraph port', default: '4003', parse: port },
   MONITORING_PORT: { doc: 'Monitoring subgraph port', default: '4004', parse: port },
@@ -475,6 +483,17 @@ export function configTable(): string {
 }
 
 export { ConfigError };
+
+/** Whether the operator set `name` rather than leaving it to its default. */
+export function setExplicitly(name: keyof typeof configSpec): boolean {
+  const value = process.env[name];
+  return value !== undefined && value !== '';
+}
+
+/** Whether this process runs an npm script (`npm start`): npm names the script in npm_lifecycle_event. */
+export function runByNpmScript(): boolean {
+  return process.env.npm_lifecycle_event !== undefined;
+}
 
 /** The environment for a child service process: this one's, plus overrides. */
 export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {

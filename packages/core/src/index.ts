@@ -6,6 +6,7 @@ export * from './context';
 export * from './batch-loader';
 export * from './database';
 export * from './embedded-postgres';
+export * from './ports';
 export * from './errors';
 export * from './events';
 export * from './federation';

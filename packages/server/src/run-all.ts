@@ -7,6 +7,9 @@ import {
   createLogger,
   gatewaySecret,
   jwtEnabled,
+  preferredOrFreePort,
+  runByNpmScript,
+  setExplicitly,
   signedIdentityHeaders,
   serviceIdentity,
   startEmbeddedPostgres,
@@ -16,6 +19,7 @@ import {
   serviceBase,
 } from '@modelplane/core';
 import { startGateway, type RunningGateway } from '@modelplane/gateway';
+import { watchLauncher } from './parent-watch';
 import { subgraphNames } from './subgraphs';
 
 interface ChildMessage {
@@ -34,11 +38,14 @@ interface Supervised {
  * set), each subgraph in its own process exactly as Kubernetes runs them, and the gateway in
  * this one. On SIGINT/SIGTERM the gateway drains first, then the subgraphs, then PostgreSQL.
  */
-export async function runAll(config: Config): Promise<void> {
+export async function runAll(configured: Config): Promise<void> {
   const started = Date.now();
   // Before PostgreSQL starts: a misconfigured production start fails with what to set.
-  checkProductionRequirements(config, 'gateway');
-  const logger = createLogger('modelplane', config.LOG_LEVEL);
+  checkProductionRequirements(configured, 'gateway');
+  const logger = createLogger('modelplane', configured.LOG_LEVEL);
+  const { config, portEnv, moved } = await choosePorts(configured);
+  for (const { name, from, to } of moved)
+    logger.warn({ variable: name, taken: from, using: to }, `port ${from} is taken: using ${to} (set ${name} to choose)`);
   let pg: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -56,7 +63,7 @@ export async function runAll(config: Config): Promise<void> {
     new Promise((resolve, reject) => {
       // Own process group: the terminal's Ctrl-C reaches only us, and we stop children in order.
       const child = fork(main, [name], {
-        env: childEnvironment({ DATABASE_URL: databaseUrl!, GATEWAY_SECRET: secret }),
+        env: childEnvironment({ ...portEnv, DATABASE_URL: databaseUrl!, GATEWAY_SECRET: secret }),
         detached: true,
         stdio: 'inherit',
       });
@@ -104,6 +111,13 @@ export async function runAll(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
   process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+  // `npm start` killed (kill -9 included): drain and stop like on SIGTERM instead of living on as an orphan.
+  if (runByNpmScript()) {
+    watchLauncher((pid) => {
+      logger.warn({ pid }, 'the process that started Modelplane is gone; shutting down');
+      void shutdown('launcher exited').then(() => process.exit(0));
+    });
+  }
 
   let adminKey: AdminKeyBootstrap = { created: false };
   try {
@@ -123,10 +137,40 @@ export async function runAll(config: Config): Promise<void> {
       `  GraphQL:  ${shown}\n` +
       (config.SANDBOX ? `  Sandbox:  ${shown.replace(/\/graphql$/, '/')} (open in a browser)\n` : '') +
       `  Metrics:  ${shown.replace(/\/graphql$/, '/metrics')}\n` +
-      `  Database: ${pg ? `embedded PostgreSQL in ${config.MODELPLANE_HOME}` : 'DATABASE_URL'}\n` +
+      `  Database: ${pg ? `embedded PostgreSQL in ${pg.dataDir} (port ${pg.port})` : 'DATABASE_URL'}\n` +
+      (moved.length
+        ? `  Note:     ${moved.map(({ from }) => from).join(', ')} taken (another Modelplane?): free ports for this run\n`
+        : '') +
       authBanner(config, adminKey) +
       `  Stop with Ctrl-C.\n\n`,
   );
+}
+
+const PORT_VARIABLES = ['PORT', 'REGISTRY_PORT', 'PREDICTION_PORT', 'EXPERIMENTS_PORT', 'MONITORING_PORT'] as const;
+
+/**
+ * Local mode: a port left at its default that another program (often another Modelplane) holds
+ * is replaced by a free one, so two platforms run side by side without settings. Ports set
+ * explicitly, and every port in production, are used as given (a clash is an error there).
+ */
+async function choosePorts(config: Config): Promise<{
+  config: Config;
+  portEnv: Record<string, string>;
+  moved: { name: string; from: number; to: number }[];
+}> {
+  const chosen = { ...config };
+  const portEnv: Record<string, string> = {};
+  const moved: { name: string; from: number; to: number }[] = [];
+  if (config.MODELPLANE_MODE !== 'local') return { config, portEnv, moved };
+  for (const name of PORT_VARIABLES) {
+    if (setExplicitly(name)) continue;
+    const port = await preferredOrFreePort(config[name], config.HOST);
+    if (port === config[name]) continue;
+    chosen[name] = port;
+    portEnv[name] = String(port);
+    moved.push({ name, from: config[name], to: port });
+  }
+  return { config: chosen, portEnv, moved };
 }
 
 type AdminKeyBootstrap = { created: false } | { created: true; key: string; keyId: string };

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// The `modelplane` command. Committed (not built) so that npm links it on install, before any
+// build has run; it runs the compiled CLI, compiling the workspaces first in a fresh checkout.
+require('../../../scripts/ensure-built.cjs')('packages/cli/dist/main.js');
