@@ -50,7 +50,15 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   });
   await db.initialize();
   if (config.MIGRATE_ON_START) await runMigrations(db, 'experiments', logger);
-  const runtime = new ExperimentsRuntime({ db, config, logger, databaseUrl: url, worker: true, role: 'training-worker' });
+  const runtime = new ExperimentsRuntime({
+    db,
+    config,
+    logger,
+    databaseUrl: url,
+    service: 'worker',
+    worker: true,
+    role: 'training-worker',
+  });
   await runtime.start();
 
   const metrics = new Metrics('training-worker');
