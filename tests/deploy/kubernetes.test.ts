@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { checkProductionRequirements, loadConfig } from '../../packages/core/src/config';
 import { SERVICES, SERVICE_DEPENDENCIES, SUBGRAPH_URL_VARIABLES, type ServiceName } from '../../packages/core/src/service-dependencies';
 import { containerEnv } from './lib/container-env';
-import { PENDING_COMMANDS, SERVICE_COMMANDS, SUBGRAPHS, commandStatus, notePending, serverCommands } from './lib/commands';
+import { PENDING_COMMANDS, SERVICE_COMMANDS, commandStatus, notePending, serverCommands } from './lib/commands';
 import { validateObject } from './lib/k8s-validate';
 import { kustomize, objectId, type K8sObject } from './lib/kustomize';
 import { ingressAllowed, matchesSelector, type LabelSelector, type Pod } from './lib/network-policy';

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   checkProductionRequirements,
+  ConfigError,
   createDataSource,
   createLogger,
   gatewaySecret,
@@ -39,7 +40,7 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   gatewaySecret(config);
   const logger = createLogger('training-worker', config.LOG_LEVEL);
   const url = options.databaseUrl ?? config.DATABASE_URL;
-  if (!url) throw new Error('training worker: no database (set DATABASE_URL)');
+  if (!url) throw new ConfigError('training worker: no database (set DATABASE_URL)');
   const db = createDataSource({
     url,
     schema: 'experiments',
