@@ -3,7 +3,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
 import { containerEnv, onLoopback, type EnvContainer, type LoopbackService, type SecretValues } from './lib/container-env';
 import { kustomize, type K8sObject } from './lib/kustomize';
-import { runToExit, spawnWithEnv, waitUntilReady, type ManifestProcess } from './lib/manifest-process';
+import {
+  availableImage,
+  imageRunner,
+  nodeRunner,
+  runToExit,
+  waitUntilReady,
+  type ManifestProcess,
+  type Runner,
+} from './lib/manifest-process';
 import { repoPath } from './lib/repo';
 import { exampleSecrets } from './lib/secrets';
 
@@ -56,8 +64,15 @@ function localEnv(objects: readonly K8sObject[], container: Container, secrets: 
 }
 
 const BUILDS = { base: 'k8s/base', prod: 'k8s/overlays/prod' } as const;
+// With MODELPLANE_IMAGE (and docker), the base also runs from the image, locked down as in k8s.
+const image = availableImage();
+const RUNS: [build: string, runner: string, dir: string, run: Runner][] = [
+  ['base', 'node', BUILDS.base, nodeRunner],
+  ['prod', 'node', BUILDS.prod, nodeRunner],
+  ...(image ? [['base', `image ${image}`, BUILDS.base, imageRunner(image)] as [string, string, string, Runner]] : []),
+];
 
-describe.each(Object.entries(BUILDS))('the %s manifests, each container started with exactly its env', (_build, dir) => {
+describe.each(RUNS)('the %s manifests, each container started (%s) with exactly its env', (_build, _runner, dir, run) => {
   const objects = kustomize(repoPath(dir)).objects;
   let db: TestDatabase;
   let secrets: SecretValues;
@@ -79,7 +94,7 @@ describe.each(Object.entries(BUILDS))('the %s manifests, each container started 
   it('runs the migration Job to completion (production services do not migrate on start)', async () => {
     const container = appContainer(workload(objects, 'Job', 'modelplane-migrate'));
     expect(container.command).toBeUndefined();
-    const { code, output } = await runToExit(container.args!, localEnv(objects, container, secrets, services), 120_000);
+    const { code, output } = await runToExit(run, container.args!, localEnv(objects, container, secrets, services), 120_000);
     expect([code, output]).toEqual([0, expect.any(String)]);
   }, 150_000);
 
@@ -89,7 +104,7 @@ describe.each(Object.entries(BUILDS))('the %s manifests, each container started 
       expect([service, container.command, container.args]).toEqual([service, undefined, [service]]);
       const env = localEnv(objects, container, secrets, services);
       // The manifest's own port, moved: the process listens where its Service sends.
-      const proc = spawnWithEnv(container.args!, env);
+      const proc = run(container.args!, env);
       running.set(service, proc);
       await waitUntilReady(proc, `http://127.0.0.1:${localPort(service)}`, 60_000);
     }
@@ -145,7 +160,7 @@ describe('a container without a variable its production checks require', () => {
       const env = localEnv(objects, container, exampleSecrets(`postgres://modelplane:x@127.0.0.1:${await freePort()}/none`), services);
       expect(env[variable]).toEqual(expect.any(String));
       delete env[variable];
-      const { code, output } = await runToExit(container.args!, env, 30_000);
+      const { code, output } = await runToExit(nodeRunner, container.args!, env, 30_000);
       expect([code === 0 ? 'exited 0' : 'refused', output]).toEqual(['refused', expect.stringMatching(message)]);
       // A configuration problem reads as one line to fix, not a stack trace.
       expect(output).toMatch(/^modelplane: /m);
