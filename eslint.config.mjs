@@ -14,6 +14,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'read configuration through loadConfig() in @modelplane/core' },
+        // Another service's URL only through the table of who calls whom (NetworkPolicies follow it).
+        ...['REGISTRY_URL', 'PREDICTION_URL', 'EXPERIMENTS_URL', 'MONITORING_URL'].map((property) => ({
+          property,
+          message: 'get service URLs with dependencyUrls(config, service) and list the call in SERVICE_DEPENDENCIES (@modelplane/core)',
+        })),
       ],
     },
   },

@@ -8,6 +8,7 @@ import {
   ANONYMOUS,
   checkProductionRequirements,
   createLogger,
+  dependencyUrls,
   ErrorCode,
   formatError,
   identitySigner,
@@ -107,10 +108,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw new Error(`cannot read the supergraph at ${config.SUPERGRAPH_PATH} (${err.code}): run npm run compose`);
   });
   const urls: Record<string, string> = {
-    registry: config.REGISTRY_URL,
-    prediction: config.PREDICTION_URL,
-    experiments: config.EXPERIMENTS_URL,
-    monitoring: config.MONITORING_URL,
+    ...dependencyUrls(config, 'gateway'),
     ...options.subgraphUrls,
   };
   const subgraphUrl = (name: string, url: string | undefined) => urls[name] ?? url ?? '';

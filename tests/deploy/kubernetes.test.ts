@@ -1,9 +1,13 @@
 import { basename } from 'node:path';
-import { PENDING_COMMANDS, SERVICE_COMMANDS, SUBGRAPHS, commandStatus, notePending, serverCommands } from './lib/commands';
+import { checkProductionRequirements, loadConfig } from '../../packages/core/src/config';
+import { SERVICES, SERVICE_DEPENDENCIES, SUBGRAPH_URL_VARIABLES, type ServiceName } from '../../packages/core/src/service-dependencies';
+import { containerEnv } from './lib/container-env';
+import { PENDING_COMMANDS, SERVICE_COMMANDS, commandStatus, notePending, serverCommands } from './lib/commands';
 import { validateObject } from './lib/k8s-validate';
 import { kustomize, objectId, type K8sObject } from './lib/kustomize';
 import { ingressAllowed, matchesSelector, type LabelSelector, type Pod } from './lib/network-policy';
 import { listFiles, readRepoFile, readYaml, readYamlDocuments, repoPath } from './lib/repo';
+import { exampleSecrets } from './lib/secrets';
 
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -326,16 +330,62 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('points the gateway and prediction at the subgraph Services through *_URL', () => {
+  it('points every service at the Services of the subgraphs it calls (SERVICE_DEPENDENCIES) through *_URL', () => {
     for (const [name, objects] of builds) {
-      const config = configMap(objects);
-      expect(config.MODELPLANE_MODE).toBe('production');
-      for (const subgraph of SUBGRAPHS) {
-        const url = new URL(config[`${subgraph.toUpperCase()}_URL`]!);
-        const service = byName<ServiceObject>(objects, 'Service', url.hostname);
-        expect([name, subgraph, url.hostname, url.pathname]).toEqual([name, subgraph, subgraph, '/graphql']);
-        expect([name, subgraph, Number(url.port)]).toEqual([name, subgraph, service!.spec.ports[0]!.port]);
+      expect(configMap(objects).MODELPLANE_MODE).toBe('production');
+      for (const service of SERVICES) {
+        const deployment = byName<Workload>(objects, 'Deployment', service)!;
+        const env = containerEnv(objects, deployment.spec.template.spec.containers[0]!, exampleSecrets());
+        for (const subgraph of SERVICE_DEPENDENCIES[service]) {
+          const id = `${name} ${service} → ${subgraph}`;
+          const url = new URL(env[SUBGRAPH_URL_VARIABLES[subgraph]]!);
+          const target = byName<ServiceObject>(objects, 'Service', url.hostname);
+          expect([id, url.pathname, target !== undefined]).toEqual([id, '/graphql', true]);
+          // The Service sends to the subgraph's pods, on their http port.
+          const pods = byName<Workload>(objects, 'Deployment', subgraph)!;
+          expect([id, matchesSelector({ matchLabels: target!.spec.selector }, pods.spec.template.metadata.labels)]).toEqual([id, true]);
+          expect([id, Number(url.port)]).toEqual([id, target!.spec.ports[0]!.port]);
+        }
       }
+    }
+  });
+
+  it("gives every container the variables its service's production checks require", () => {
+    const kinds: Record<string, 'gateway' | 'subgraph' | 'worker' | undefined> = {
+      gateway: 'gateway',
+      worker: 'worker',
+      migrate: undefined,
+    };
+    for (const [name, objects] of builds) {
+      for (const w of workloads(objects)) {
+        const container = w.spec.template.spec.containers[0]!;
+        const command = container.args![0]!;
+        const env = containerEnv(objects, container, exampleSecrets());
+        const id = `${name} ${objectId(w)}`;
+        const kind = command in kinds ? kinds[command] : 'subgraph';
+        const refusal = (() => {
+          try {
+            const config = loadConfig(env);
+            if (kind) checkProductionRequirements(config, kind);
+            return config.MODELPLANE_MODE === 'production' ? null : `MODELPLANE_MODE=${config.MODELPLANE_MODE}`;
+          } catch (err) {
+            return err instanceof Error ? err.message : String(err);
+          }
+        })();
+        expect([id, refusal]).toEqual([id, null]);
+        // Everything but the gateway works on the database.
+        expect([id, command === 'gateway' || Boolean(env.DATABASE_URL)]).toEqual([id, true]);
+      }
+    }
+  });
+
+  it('runs at least one training worker: production experiments leaves training to workers', () => {
+    for (const [name, objects] of builds) {
+      const experiments = byName<Workload>(objects, 'Deployment', 'experiments')!;
+      const env = containerEnv(objects, experiments.spec.template.spec.containers[0]!, exampleSecrets());
+      expect([name, loadConfig(env).TRAINING_WORKER]).toEqual([name, 'off']);
+      const replicas = byName<Workload>(objects, 'Deployment', 'worker')!.spec.replicas ?? 1;
+      expect([name, replicas >= 1]).toEqual([name, true]);
     }
   });
 
@@ -399,38 +449,39 @@ describe('Kubernetes manifests', () => {
     expect(workloads(rendered.prod.objects)[0]!.spec.template.spec.containers[0]!.image).toMatch(/:\d+\.\d+\.\d+$|@sha256:/);
   });
 
-  it('lets traffic in only where the graph needs it (NetworkPolicy)', () => {
+  it('lets traffic in only where SERVICE_DEPENDENCIES calls, to the gateway from anywhere, and Prometheus (NetworkPolicy)', () => {
     for (const [overlay, namespace] of Object.entries(OVERLAYS)) {
       const objects = rendered[overlay as keyof typeof OVERLAYS].objects;
       const policies = ofKind(objects, 'NetworkPolicy');
       const pods = Object.fromEntries(ofKind<Workload>(objects, 'Deployment').map((d) => [d.metadata.name, podOf(d, namespace)]));
+      expect([overlay, Object.keys(pods).sort()]).toEqual([overlay, [...SERVICES].sort()]);
       const port = (pod: Pod) => pod.ports!.find((p) => p.name === 'http')!.containerPort;
       const outsider: Pod = { namespace: 'default', labels: { app: 'curl' } };
+      // Same labels as a Modelplane pod, in another namespace: still an outsider.
+      const impostor: Pod = { namespace: 'default', labels: pods.gateway!.labels };
       const ingressController: Pod = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
       const prometheus: Pod = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
       const allowed = (from: Pod, to: string) => ingressAllowed(policies, from, pods[to]!, port(pods[to]!));
-      const expectations: [string, Pod, string, boolean][] = [
-        ['ingress controller', ingressController, 'gateway', true],
-        ['prediction', pods.prediction!, 'registry', true],
-        ['experiments', pods.experiments!, 'registry', false],
-        ['monitoring', pods.monitoring!, 'prediction', false],
-        ['gateway', pods.gateway!, 'worker', false],
-        ['outsider', outsider, 'worker', false],
-        ['prometheus', prometheus, 'worker', true],
-      ];
-      for (const subgraph of SUBGRAPHS) {
+      const expectations: [string, Pod, string, boolean][] = [];
+      for (const to of SERVICES) {
+        // Every service pair: open exactly when the caller's row lists the callee (the gateway is public).
+        for (const from of SERVICES) {
+          const calls = (SERVICE_DEPENDENCIES[from] as readonly ServiceName[]).includes(to);
+          expectations.push([from, pods[from]!, to, to === 'gateway' || calls]);
+        }
         expectations.push(
-          ['gateway', pods.gateway!, subgraph, true],
-          ['outsider', outsider, subgraph, false],
-          ['prometheus', prometheus, subgraph, true],
+          ['outsider', outsider, to, to === 'gateway'],
+          ['impostor', impostor, to, to === 'gateway'],
+          ['ingress controller', ingressController, to, to === 'gateway'],
+          ['prometheus', prometheus, to, true],
         );
       }
-      expectations.push(['prometheus', prometheus, 'gateway', true]);
       for (const [fromName, from, to, expected] of expectations) {
         expect([overlay, `${fromName} → ${to}`, allowed(from, to)]).toEqual([overlay, `${fromName} → ${to}`, expected]);
       }
       // Only the http port is open, even to allowed peers.
       expect(ingressAllowed(policies, pods.gateway!, pods.registry!, 5432)).toBe(false);
+      expect(ingressAllowed(policies, pods.monitoring!, pods.prediction!, port(pods.prediction!) + 1)).toBe(false);
     }
   });
 

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { callersOf } from './service-dependencies';
+import type { SubgraphName } from './subgraph';
 
 /**
  * The only module that reads process.env. Every variable has a default and a doc line; the
@@ -73,6 +75,9 @@ const isProduction = (env: NodeJS.ProcessEnv): boolean => env.MODELPLANE_MODE ==
 const port = int(0, 65535);
 const subgraphUrl = (portVar: string, fallback: number) => (env: NodeJS.ProcessEnv) =>
   `http://127.0.0.1:${env[portVar] ?? fallback}/graphql`;
+/** Who reads a subgraph's URL: the services that call it (SERVICE_DEPENDENCIES). */
+const subgraphUrlDoc = (subgraph: SubgraphName): string =>
+  `${subgraph[0]!.toUpperCase()}${subgraph.slice(1)} subgraph URL, as its callers reach it: ${callersOf(subgraph).join(', ')}`;
 
 /** Repository root, two levels above this package's src/ or dist/. */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -110,22 +115,22 @@ export const configSpec = {
   EXPERIMENTS_PORT: { doc: 'Experiments subgraph port', default: '4003', parse: port },
   MONITORING_PORT: { doc: 'Monitoring subgraph port', default: '4004', parse: port },
   REGISTRY_URL: {
-    doc: 'Registry subgraph URL as the gateway reaches it',
+    doc: subgraphUrlDoc('registry'),
     default: subgraphUrl('REGISTRY_PORT', 4001),
     parse: url,
   },
   PREDICTION_URL: {
-    doc: 'Prediction subgraph URL as the gateway reaches it',
+    doc: subgraphUrlDoc('prediction'),
     default: subgraphUrl('PREDICTION_PORT', 4002),
     parse: url,
   },
   EXPERIMENTS_URL: {
-    doc: 'Experiments subgraph URL as the gateway reaches it',
+    doc: subgraphUrlDoc('experiments'),
     default: subgraphUrl('EXPERIMENTS_PORT', 4003),
     parse: url,
   },
   MONITORING_URL: {
-    doc: 'Monitoring subgraph URL as the gateway reaches it',
+    doc: subgraphUrlDoc('monitoring'),
     default: subgraphUrl('MONITORING_PORT', 4004),
     parse: url,
   },

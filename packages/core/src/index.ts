@@ -17,6 +17,7 @@ export * from './model-ref';
 export * from './plugins';
 export * from './pubsub';
 export * from './roles';
+export * from './service-dependencies';
 export * from './serving-acks';
 export * from './signed-identity';
 export * from './subgraph';

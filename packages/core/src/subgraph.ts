@@ -8,7 +8,7 @@ import { Gauge } from 'prom-client';
 import { getMetadataStorage, type AuthChecker, type NonEmptyArray } from 'type-graphql';
 import type { Express } from 'express';
 import type { DataSource, MixedList } from 'typeorm';
-import { checkProductionRequirements, type Config } from './config';
+import { checkProductionRequirements, ConfigError, type Config } from './config';
 import { ANONYMOUS, REQUEST_ID_HEADER, requestIdFrom, type Identity, type RequestContext } from './context';
 import { createDataSource, runMigrations } from './database';
 import { ErrorCode, ForbiddenError, formatError, UnauthenticatedError } from './errors';
@@ -293,7 +293,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
   gatewaySecret(config);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const url = options.databaseUrl ?? config.DATABASE_URL;
-  if (!url) throw new Error(`${definition.name}: no database (set DATABASE_URL, or start with \`modelplane-server all\`)`);
+  if (!url) throw new ConfigError(`${definition.name}: no database (set DATABASE_URL, or start with \`modelplane-server all\`)`);
   const metrics = new Metrics(definition.name);
   const db = createDataSource({
     url,

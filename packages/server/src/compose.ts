@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { composeServices } from '@apollo/composition';
-import { loadConfig, repoRoot, type SubgraphName } from '@modelplane/core';
+import { dependencyUrls, loadConfig, repoRoot, type SubgraphName } from '@modelplane/core';
 import { Kind, parse, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
 import { subgraphNames } from './subgraphs';
 
@@ -20,12 +20,8 @@ export interface ComposedSchemas {
  */
 export async function composeSupergraph(): Promise<ComposedSchemas> {
   const config = loadConfig();
-  const urls: Record<SubgraphName, string> = {
-    registry: config.REGISTRY_URL,
-    prediction: config.PREDICTION_URL,
-    experiments: config.EXPERIMENTS_URL,
-    monitoring: config.MONITORING_URL,
-  };
+  // The URLs the supergraph records for each subgraph are the gateway's.
+  const urls: Record<SubgraphName, string> = dependencyUrls(config, 'gateway');
   const main = join(__dirname, 'main.js');
   const sdls = await Promise.all(
     subgraphNames.map(async (name) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {
   configTable,
+  ConfigError,
   createLogger,
   loadConfig,
   startEmbeddedPostgres,
@@ -58,9 +59,11 @@ async function serve(config: Config, start: () => Promise<RunningService>): Prom
   }
 }
 
-/** DATABASE_URL, or the embedded PostgreSQL for the duration of `fn`. */
+/** DATABASE_URL, or (local mode only) the embedded PostgreSQL for the duration of `fn`. */
 async function withDatabase(config: Config, fn: (url: string) => Promise<void>): Promise<void> {
   if (config.DATABASE_URL) return fn(config.DATABASE_URL);
+  // Production never falls back to a throwaway database: a migration there would change nothing real.
+  if (config.MODELPLANE_MODE === 'production') throw new ConfigError('production mode needs DATABASE_URL (the PostgreSQL to work on)');
   const pg = await startEmbeddedPostgres({
     home: config.MODELPLANE_HOME,
     port: config.EMBEDDED_PG_PORT,

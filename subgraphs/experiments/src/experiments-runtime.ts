@@ -1,6 +1,7 @@
 import {
   ADMIN,
   BadUserInputError,
+  dependencyUrls,
   InternalError,
   NotFoundError,
   assertModelName,
@@ -38,6 +39,8 @@ export interface RuntimeDeps {
   databaseUrl: string;
   registry?: RegistryApi;
   predictions?: PredictionStreamsApi;
+  /** Which service this process is (SERVICE_DEPENDENCIES): the subgraph, or a `worker` process. */
+  service: 'experiments' | 'worker';
   /** Whether this process runs training jobs. */
   worker: boolean;
   role: string;
@@ -60,9 +63,9 @@ export class ExperimentsRuntime {
     this.datasets = new DatasetStore(deps.db);
     // Admin: the first-start model bootstrap registers a model, which only admins may do.
     const headers = serviceHeaders(deps.config, serviceIdentity('experiments', ADMIN));
-    this.registry = deps.registry ?? new RegistryClient(deps.config.REGISTRY_URL, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
-    this.predictions =
-      deps.predictions ?? new PredictionStreamsClient(deps.config.PREDICTION_URL, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
+    const urls = dependencyUrls(deps.config, deps.service);
+    this.registry = deps.registry ?? new RegistryClient(urls.registry, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
+    this.predictions = deps.predictions ?? new PredictionStreamsClient(urls.prediction, deps.config.SUBGRAPH_TIMEOUT_MS, headers);
     this.queue = new TrainingQueue(deps.databaseUrl, deps.config, deps.logger, { supervise: deps.worker, role: deps.role });
     this.worker = deps.worker
       ? new TrainingWorker({
@@ -179,6 +182,7 @@ export function experimentsRuntime(services: SubgraphServices): ExperimentsRunti
       config: services.config,
       logger: services.logger,
       databaseUrl: url,
+      service: 'experiments',
       worker: services.config.TRAINING_WORKER === 'in-process',
       role: 'experiments',
     });

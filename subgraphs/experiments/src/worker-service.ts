@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   checkProductionRequirements,
+  ConfigError,
   createDataSource,
   createLogger,
   gatewaySecret,
@@ -39,7 +40,7 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   gatewaySecret(config);
   const logger = createLogger('training-worker', config.LOG_LEVEL);
   const url = options.databaseUrl ?? config.DATABASE_URL;
-  if (!url) throw new Error('training worker: no database (set DATABASE_URL)');
+  if (!url) throw new ConfigError('training worker: no database (set DATABASE_URL)');
   const db = createDataSource({
     url,
     schema: 'experiments',
@@ -50,7 +51,15 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   });
   await db.initialize();
   if (config.MIGRATE_ON_START) await runMigrations(db, 'experiments', logger);
-  const runtime = new ExperimentsRuntime({ db, config, logger, databaseUrl: url, worker: true, role: 'training-worker' });
+  const runtime = new ExperimentsRuntime({
+    db,
+    config,
+    logger,
+    databaseUrl: url,
+    service: 'worker',
+    worker: true,
+    role: 'training-worker',
+  });
   await runtime.start();
 
   const metrics = new Metrics('training-worker');

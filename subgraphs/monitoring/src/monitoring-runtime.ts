@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { MODEL_CHANGED, serviceHeaders, serviceIdentity, type ModelChangedEvent, type SubgraphServices } from '@modelplane/core';
+import {
+  dependencyUrls,
+  MODEL_CHANGED,
+  serviceHeaders,
+  serviceIdentity,
+  type ModelChangedEvent,
+  type SubgraphServices,
+} from '@modelplane/core';
 import { AlertEvaluator } from './alerts/alert-evaluator';
 import { Retrainer } from './alerts/retrainer';
 import { MonitoringAnalysis } from './analysis/monitoring-analysis';
@@ -32,15 +39,16 @@ export function monitoringRuntime(services: SubgraphServices): MonitoringRuntime
     const { config, db, logger } = services;
     const timeout = Math.min(SUBGRAPH_CALL_TIMEOUT_MS, config.SUBGRAPH_TIMEOUT_MS);
     const headers = serviceHeaders(config, serviceIdentity('monitoring'));
-    const registry = new RegistryClient(config.REGISTRY_URL, timeout, headers);
-    const experiments = new ExperimentsClient(config.EXPERIMENTS_URL, timeout, logger, headers);
+    const urls = dependencyUrls(config, 'monitoring');
+    const registry = new RegistryClient(urls.registry, timeout, headers);
+    const experiments = new ExperimentsClient(urls.experiments, timeout, logger, headers);
     const analysis = new MonitoringAnalysis(db, config, registry, experiments, logger);
     const metrics = new MonitoringMetrics(services.metrics.registry, db, logger);
     const retrainer = new Retrainer(db, experiments, logger);
     const consumer = new StreamConsumer({
       db,
       logger,
-      source: new HttpStreamSource(config.PREDICTION_URL, timeout, headers),
+      source: new HttpStreamSource(urls.prediction, timeout, headers),
       pollMs: config.MONITORING_POLL_MS,
       batchSize: config.MONITORING_STREAM_BATCH,
       onPredictions: (rows) => metrics.observe(rows),

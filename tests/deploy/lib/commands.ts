@@ -1,8 +1,8 @@
 import { readRepoFile } from './repo';
 
 /**
- * Commands that deployment files may use before the server implements them. The training worker
- * is announced but `packages/server/src/main.ts` does not have it yet.
+ * Commands that deployment files may use before the server implements them (their Deployments
+ * stay at zero replicas). None at present: the training worker, once listed here, is implemented.
  */
 export const PENDING_COMMANDS: readonly string[] = [];
 

@@ -53,7 +53,18 @@ describe('training jobs: durable queue, workers, registration and the promotion 
       applicationName: `experiments-${role}`,
     });
     await own.initialize();
-    const runtime = new ExperimentsRuntime({ db: own, config, logger, databaseUrl: testDb.url, registry, predictions, worker, role });
+    const service = worker ? 'worker' : 'experiments';
+    const runtime = new ExperimentsRuntime({
+      db: own,
+      config,
+      logger,
+      databaseUrl: testDb.url,
+      registry,
+      predictions,
+      service,
+      worker,
+      role,
+    });
     await runtime.start();
     runtimes.push({ runtime, db: own });
     return runtime;

@@ -1,4 +1,4 @@
-import { serviceHeaders, serviceIdentity, servingAcks, type SubgraphServices } from '@modelplane/core';
+import { dependencyUrls, serviceHeaders, serviceIdentity, servingAcks, type SubgraphServices } from '@modelplane/core';
 import { SessionPool } from '@modelplane/inference';
 import { ModelCatalog } from './model-catalog';
 import { PredictionLogRetention } from './prediction-log-retention';
@@ -21,11 +21,8 @@ export function servingRuntime(services: SubgraphServices): ServingRuntime {
   if (!runtime) {
     const { config } = services;
     const pool = new SessionPool({ idleMs: config.SESSION_IDLE_MS });
-    const registry = new RegistryClient(
-      config.REGISTRY_URL,
-      config.SUBGRAPH_TIMEOUT_MS,
-      serviceHeaders(config, serviceIdentity('prediction')),
-    );
+    const urls = dependencyUrls(config, 'prediction');
+    const registry = new RegistryClient(urls.registry, config.SUBGRAPH_TIMEOUT_MS, serviceHeaders(config, serviceIdentity('prediction')));
     const catalog = new ModelCatalog(services, registry, pool);
     const log = new PredictionLogWriter({
       db: services.db,
