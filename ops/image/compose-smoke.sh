@@ -3,8 +3,8 @@
 # ($MODELPLANE_IMAGE built by ops/image/build.sh, $POSTGRES_IMAGE by ops/image/build-base.sh), wait
 # until every service is healthy (and migrate exited 0), one prediction through the gateway on the
 # host port, `down -v`. Uses `docker-compose` (v1, Debian 12) or `docker compose` (v2).
-# COMPOSE_OVERRIDE=ops/image/compose.host.yml runs every service on the host network (where Docker's
-# bridge networks do not work).
+# The services use the compose network as in production (Docker's bridge works on these machines);
+# COMPOSE_OVERRIDE=<file> adds an override file (e.g. different ports or networking).
 #
 #   ops/image/compose-smoke.sh
 set -euo pipefail
@@ -83,6 +83,8 @@ GATEWAY_URL="http://127.0.0.1:$MODELPLANE_PORT/graphql" MODELPLANE_ADMIN_KEY="$M
   node "$REPO_ROOT/ops/image/smoke-flow.mjs" serve "$work/model.json"
 
 log "down -v"
-compose down -v --remove-orphans >&2
+compose down -v --remove-orphans >/dev/null 2>&1
+[ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$project")" ] || die "containers left after down -v"
+[ -z "$(docker volume ls -q --filter "label=com.docker.compose.project=$project")" ] || die "volumes left after down -v"
 ok=true
 log "compose smoke test passed"
