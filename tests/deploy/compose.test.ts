@@ -4,7 +4,7 @@ import { isRecord, readRepoFile, readYaml, repoPath, parseYaml } from './lib/rep
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile?: string } | string;
+  build?: { context: string; dockerfile?: string; args?: Record<string, string> } | string;
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number)[];
@@ -38,7 +38,9 @@ function interpolate<T>(value: T): T {
   return value;
 }
 
-const compose = interpolate(readYaml('docker-compose.yml')) as ComposeFile;
+/** The file as written (`${VAR:-default}` not yet replaced). */
+const raw = readYaml('docker-compose.yml') as ComposeFile;
+const compose = interpolate(raw) as ComposeFile;
 const services = compose.services;
 const names = Object.keys(services);
 
@@ -233,5 +235,27 @@ describe('docker-compose.yml', () => {
     const alertmanager = (prometheus as { alerting?: { alertmanagers: { static_configs: { targets: string[] }[] }[] } }).alerting;
     expect(alertmanager?.alertmanagers[0]?.static_configs[0]?.targets).toEqual(['alertmanager:9093']);
     expect(containerPorts(services.alertmanager!)).toContain(9093);
+  });
+  it('works with Compose v1 (docker-compose 1.29, the only Compose in Debian 12), which refuses a top-level name', () => {
+    expect(Object.keys(raw).sort()).toEqual(['services', 'volumes', 'x-after-migrate', 'x-app']);
+  });
+
+  it('builds on NODE_IMAGE: the Dockerfile default unless set (a local base where Docker Hub is out of reach)', () => {
+    const build = raw.services[builders[0]!]!.build;
+    const arg = isRecord(build) ? build.args?.NODE_IMAGE : undefined;
+    const dockerfileDefault = /^ARG NODE_IMAGE=(\S+)$/m.exec(readRepoFile('Dockerfile'))?.[1];
+    expect(dockerfileDefault).toBeDefined();
+    expect(arg).toBe(`\${NODE_IMAGE:-${dockerfileDefault}}`);
+  });
+
+  it('starts only images that can be local by default: third-party ones are overridable or behind the observability profile', () => {
+    expect(raw.services[builders[0]!]!.image).toMatch(/^\$\{MODELPLANE_IMAGE:-[^}]+\}$/);
+    expect(raw.services.postgres!.image).toMatch(/^\$\{POSTGRES_IMAGE:-postgres:18\.\d+\}$/);
+    for (const name of names.filter((n) => !appServices.includes(n) && n !== 'postgres')) {
+      expect([name, services[name]!.profiles]).toEqual([name, ['observability']]);
+    }
+    // Every app service, the training worker included, starts with a plain `up`.
+    for (const name of appServices) expect([name, services[name]!.profiles]).toEqual([name, undefined]);
+    expect(serviceRunning('worker')).toBe('worker');
   });
 });

