@@ -176,6 +176,14 @@ describe('Kubernetes manifests', () => {
     const example = readYamlDocuments(repoPath('k8s/base/secret.example.yaml'))[0] as K8sObject & { stringData: { url: string } };
     expect(example.metadata.name).toBe('modelplane-database');
     expect(example.stringData.url).toMatch(/USER:PASSWORD@HOST/);
+    // Applied unchanged, the auth placeholders would be known credentials: the services refuse them.
+    const auth = readYamlDocuments(repoPath('k8s/base/secret.example.yaml'))[1] as K8sObject & { stringData: Record<string, string> };
+    expect(() => loadConfig({ GATEWAY_SECRET: auth.stringData['gateway-secret'] })).toThrow(
+      /GATEWAY_SECRET must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ MODELPLANE_ADMIN_KEY: auth.stringData['admin-key'] })).toThrow(
+      /MODELPLANE_ADMIN_KEY must be at least 24 characters/,
+    );
   });
 
   it('reads secrets only from the modelplane-database and modelplane-auth Secrets', () => {
