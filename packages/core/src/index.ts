@@ -12,7 +12,6 @@ export * from './federation';
 export * from './http-service';
 export * from './logger';
 export * from './metrics';
-export * from './model-ref';
 export * from './plugins';
 export * from './pubsub';
 export * from './roles';

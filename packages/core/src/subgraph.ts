@@ -29,32 +29,51 @@ export type SubgraphName = 'registry' | 'prediction' | 'experiments' | 'monitori
 export interface SubgraphServices {
   name: SubgraphName;
   config: Config;
+  /** The database `db` is connected to (pg-boss and other clients open their own connections). */
+  databaseUrl: string;
   db: DataSource;
   pubSub: PgPubSub;
   logger: Logger;
   metrics: Metrics;
 }
 
-/** Everything a subgraph adds; the rest (HTTP, DB, metrics, shutdown) is startSubgraph's. */
-export interface SubgraphDefinition {
+/**
+ * A subgraph's long-lived parts (stores, caches, clients of other subgraphs, background work),
+ * built once per process by its definition's `runtime` factory and handed to every resolver,
+ * reference resolver and route. The factory only wires objects together: nothing may touch the
+ * database, pub/sub or the network before `start()`.
+ */
+export interface SubgraphRuntime {
+  /** Background work (listeners, consumers, schedulers); runs before the HTTP server listens. */
+  start(): Promise<void>;
+  /** Stops the background work, after HTTP has drained and before pub/sub and the database close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a subgraph adds; the rest (HTTP, DB, metrics, shutdown) is startSubgraph's.
+ * Written as methods so a `SubgraphDefinition<RegistryRuntime>` is a `SubgraphDefinition`.
+ */
+export interface SubgraphDefinition<R extends SubgraphRuntime = SubgraphRuntime> {
   name: SubgraphName;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
+  /** Resolver classes: type-graphql builds each once, with the runtime as its only constructor argument. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   orphanedTypes?: Function[];
+  /** Builds the runtime; startSubgraph calls it once, before the schema. */
+  runtime(services: SubgraphServices): R;
   /** `__resolveReference` for each entity this subgraph can resolve by key. */
-  references?: (services: SubgraphServices) => ReferenceResolvers;
+  references?(runtime: R): ReferenceResolvers;
   /**
    * Extra HTTP routes on the subgraph's server, for other services only: mount them under
    * /artifacts, /streams or /internal, where every request needs a signed caller identity.
    */
-  routes?: (app: Express, services: SubgraphServices) => void;
-  /** Background work (consumers, schedulers); returns its stop function. */
-  start?: (services: SubgraphServices) => Promise<() => Promise<void>>;
+  routes?(app: Express, runtime: R): void;
 }
 
 export function subgraphPort(config: Config, name: SubgraphName): number {
@@ -68,16 +87,18 @@ export function subgraphPort(config: Config, name: SubgraphName): number {
 }
 
 /**
- * Resolver classes are built once per process with the services as their only constructor
- * argument; type-graphql asks this container for them.
+ * Resolver classes are built once per process with the runtime as their only constructor
+ * argument; type-graphql asks this container for them. Without a runtime (printing SDL) no
+ * resolver may be built.
  */
-function serviceContainer(services: SubgraphServices) {
+function runtimeContainer(runtime: SubgraphRuntime | undefined) {
   const instances = new Map<unknown, unknown>();
   return {
-    get(someClass: new (s: SubgraphServices) => unknown) {
+    get(someClass: new (runtime: SubgraphRuntime) => unknown) {
+      if (!runtime) throw new Error(`${someClass.name}: resolvers need the subgraph runtime, which is not built while printing SDL`);
       let instance = instances.get(someClass);
       if (!instance) {
-        instance = new someClass(services);
+        instance = new someClass(runtime);
         instances.set(someClass, instance);
       }
       return instance;
@@ -106,20 +127,27 @@ export interface BuiltSubgraph extends FederatedSchema {
   roles: Record<string, Role>;
 }
 
-/** Builds the subgraph schema. Needs no database: `compose` uses it to print SDL. */
-export async function buildSubgraph(definition: SubgraphDefinition, services: SubgraphServices): Promise<BuiltSubgraph> {
+/**
+ * Builds the subgraph schema on its runtime. Without one it needs no database: `compose` prints
+ * SDL that way (reference resolvers and resolvers are then never called).
+ */
+export async function buildSubgraph<R extends SubgraphRuntime>(
+  definition: SubgraphDefinition<R>,
+  services: SubgraphServices,
+  runtime?: R,
+): Promise<BuiltSubgraph> {
   const built = await buildFederatedSchema(
     {
       resolvers: definition.resolvers,
       orphanedTypes: definition.orphanedTypes,
-      container: serviceContainer(services),
+      container: runtimeContainer(runtime),
       pubSub: services.pubSub,
       validate: { forbidUnknownValues: false },
       authChecker: roleAuthChecker,
       // Dates travel as ISO-8601 `DateTime` (graphql-scalars), the name clients expect.
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     },
-    definition.references?.(services),
+    runtime && definition.references?.(runtime),
   );
   return { ...built, roles: rootFieldRoles(definition) };
 }
@@ -281,12 +309,16 @@ export function closeHandshakeMs(config: Config): number {
   return Math.min(config.SHUTDOWN_TIMEOUT_MS, 2000);
 }
 
-export interface RunningSubgraph extends RunningService {
+export interface RunningSubgraph<R extends SubgraphRuntime = SubgraphRuntime> extends RunningService {
   services: SubgraphServices;
+  runtime: R;
   sdl: string;
 }
 
-export async function startSubgraph(definition: SubgraphDefinition, options: StartSubgraphOptions): Promise<RunningSubgraph> {
+export async function startSubgraph<R extends SubgraphRuntime>(
+  definition: SubgraphDefinition<R>,
+  options: StartSubgraphOptions,
+): Promise<RunningSubgraph<R>> {
   const { config } = options;
   checkProductionRequirements(config, 'subgraph');
   // Resolved (in local mode possibly created) before anything else starts.
@@ -313,9 +345,10 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     await db.destroy();
     throw err;
   }
-  const services: SubgraphServices = { name: definition.name, config, db, pubSub, logger, metrics };
-  const { schema, sdl } = await buildSubgraph(definition, services);
-  const stopBackground = definition.start ? await definition.start(services) : undefined;
+  const services: SubgraphServices = { name: definition.name, config, databaseUrl: url, db, pubSub, logger, metrics };
+  const runtime = definition.runtime(services);
+  const { schema, sdl } = await buildSubgraph(definition, services, runtime);
+  await runtime.start();
 
   let websockets: WebSocketEndpoint | undefined;
   const running = await startHttpService<RequestContext>({
@@ -327,7 +360,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     bodyLimit: config.MAX_REQUEST_BYTES,
     routes: (app) => {
       app.use(INTERNAL_ROUTE_PREFIXES, requireSignedIdentity(config));
-      definition.routes?.(app, services);
+      definition.routes?.(app, runtime);
     },
     ready: async () => {
       await db.query('SELECT 1');
@@ -374,10 +407,10 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sta
     // Subscribers (the gateway) get a close frame and resubscribe elsewhere before pub/sub closes.
     beforeDrain: async () => websockets?.close(closeHandshakeMs(config)),
     onClose: async () => {
-      await stopBackground?.();
+      await runtime.stop();
       await pubSub.close();
       await db.destroy();
     },
   });
-  return { ...running, services, sdl };
+  return { ...running, services, runtime, sdl };
 }

@@ -13,13 +13,8 @@ import {
 import { experimentsMigrations } from '@modelplane/migrations';
 import express from 'express';
 import { Gauge } from 'prom-client';
-import { DatasetVersion } from './entities/dataset-version.entity';
-import { Experiment } from './entities/experiment.entity';
-import { ReferenceProfileRecord } from './entities/reference-profile.entity';
-import { RunLog } from './entities/run-log.entity';
-import { RunMetric } from './entities/run-metric.entity';
-import { Run } from './entities/run.entity';
-import { ExperimentsRuntime } from './experiments-runtime';
+import { experimentsEntities } from './entities';
+import { ExperimentsRuntime } from './experiments.runtime';
 
 export interface WorkerServiceOptions {
   config: Config;
@@ -43,7 +38,7 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   const db = createDataSource({
     url,
     schema: 'experiments',
-    entities: [Run, Experiment, DatasetVersion, RunMetric, RunLog, ReferenceProfileRecord],
+    entities: experimentsEntities,
     migrations: experimentsMigrations,
     poolSize: config.DATABASE_POOL_SIZE,
     applicationName: 'modelplane-training-worker',

@@ -1,9 +1,8 @@
 import { ARTIFACT_INTEGRITY, type ArtifactIntegrityEvent, type SubgraphServices } from '@modelplane/core';
-import { ModelRegistry } from './model-registry';
+import type { ModelRegistry } from './model-registry';
 
 /** Appends an INTEGRITY_ERROR model event for every artifact a prediction replica refused. */
-export async function listenForIntegrityReports(services: SubgraphServices): Promise<() => Promise<void>> {
-  const registry = new ModelRegistry(services);
+export async function listenForIntegrityReports(services: SubgraphServices, registry: ModelRegistry): Promise<() => Promise<void>> {
   const events = services.pubSub.subscribe(ARTIFACT_INTEGRITY);
   const loop = (async () => {
     for await (const report of events) {

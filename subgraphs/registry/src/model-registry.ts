@@ -7,7 +7,7 @@ import {
   NotFoundError,
   PgPubSub,
   assertModelName,
-  servingAcks,
+  type ServingAcks,
   servingChange,
   type ArtifactIntegrityEvent,
   type ModelChangedEvent,
@@ -73,7 +73,10 @@ export class ModelRegistry {
   /** Ids of the events a changeServing transaction appended. */
   private readonly appended = new WeakMap<EntityManager, string[]>();
 
-  constructor(private readonly services: SubgraphServices) {}
+  constructor(
+    private readonly services: SubgraphServices,
+    private readonly acks: ServingAcks,
+  ) {}
 
   private async withModelLock<T>(name: string, fn: (em: EntityManager, model: Model) => Promise<T>): Promise<T> {
     assertModelName(name, 'model');
@@ -96,7 +99,7 @@ export class ModelRegistry {
       return fn(em, model);
     });
     const last = events[events.length - 1];
-    if (last) await servingAcks(this.services).waitApplied(servingChange.model(last));
+    if (last) await this.acks.waitApplied(servingChange.model(last));
     return result;
   }
 

@@ -1,17 +1,13 @@
-import { ADMIN, assertModelName, BadUserInputError, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError } from '@modelplane/core';
 import { Arg, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { DatasetVersion, type SplitSpec } from '../entities/dataset-version.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
+import type { ExperimentsRuntime } from '../experiments.runtime';
 import { UUID_PATTERN } from '../tracking-store';
-import { RegisterDatasetInput } from './types/dataset.input';
+import { RegisterDatasetInput } from '../types/dataset.input';
 
 @Resolver(() => DatasetVersion)
 export class DatasetResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @Query(() => [DatasetVersion], { description: 'Dataset versions, by name then newest first' })
   async datasets(@Arg('name', () => String, { nullable: true }) name: string | null): Promise<DatasetVersion[]> {

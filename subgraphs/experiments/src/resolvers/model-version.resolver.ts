@@ -1,20 +1,15 @@
-import type { SubgraphServices } from '@modelplane/core';
 import { Directive, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Run } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
+import type { ExperimentsRuntime } from '../experiments.runtime';
 import { UUID_PATTERN } from '../tracking-store';
 import { latestMetrics } from './run.resolver';
-import { ModelVersionRef } from './types/federated.type';
-import { Metric } from './types/run-data.type';
+import { ModelVersionRef } from '../types/federated.type';
+import { Metric } from '../types/run-data.type';
 
 /** The registry's `ModelVersion` extended with its lineage: the run that produced it and that run's evaluation. */
 @Resolver(() => ModelVersionRef)
 export class ModelVersionResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   private async producingRun(version: ModelVersionRef): Promise<Run | null> {
     if (version.runId && UUID_PATTERN.test(version.runId)) return this.runtime.store.find(version.runId);

@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
 import { RegistryUnavailableError } from '../clients/registry-client';
 import { Run, RunStatus, RunTrigger } from '../entities/run.entity';
-import { ExperimentsRuntime } from '../experiments-runtime';
+import { ExperimentsRuntime } from '../experiments.runtime';
 import { experimentsEntities } from '../index';
 import { FakePredictionStreams, FakeRegistry } from '../testing/fake-registry';
 import { OWN_SIGNATURE, scoreBinaryOnnx } from './onnx-scoring';

@@ -4,15 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { ExperimentsClient } from '../clients/experiments-client';
 import type { MonitoredModel, RegistryClient } from '../clients/registry-client';
 import type { BaselineData } from '../entities/baseline.entity';
-import { AccuracyStats } from '../resolvers/types/accuracy-stats.type';
-import {
-  DriftFeatureType,
-  DriftMethod,
-  DriftReferenceSource,
-  type DriftReport,
-  type FeatureDrift,
-} from '../resolvers/types/drift-report.type';
-import type { LatencyStats } from '../resolvers/types/latency-stats.type';
+import { AccuracyStats } from '../types/accuracy-stats.type';
+import { DriftFeatureType, DriftMethod, DriftReferenceSource, type DriftReport, type FeatureDrift } from '../types/drift-report.type';
+import type { LatencyStats } from '../types/latency-stats.type';
 import { classificationMetrics, type ConfusionCell } from './classification-metrics';
 import { buildDriftInput, profileReference, toColumns, type DriftReference, type WindowRow } from './drift-input';
 

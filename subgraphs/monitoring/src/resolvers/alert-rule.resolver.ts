@@ -1,24 +1,13 @@
-import {
-  assertModelName,
-  BadUserInputError,
-  ModelRefType,
-  NotFoundError,
-  OPERATOR,
-  type ModelRef,
-  type RequestContext,
-  type SubgraphServices,
-} from '@modelplane/core';
+import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
 import { publishAlertChange } from '../alerts/alert-events';
 import { validateRuleSettings } from '../alerts/rule-validation';
 import { AlertKind, AlertRule, AlertSeverity } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus, OPEN_STATUSES } from '../entities/alert.entity';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
-import { AlertRuleInput, UpdateAlertRuleInput } from './types/alert-rule.input';
-
-// Defined at import, before type-graphql builds its metadata.
-const Model = ModelRefType();
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { AlertRuleInput, UpdateAlertRuleInput } from '../types/alert-rule.input';
+import { ModelRef } from '../types/federated.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,11 +19,11 @@ export function assertId(id: string, argument = 'id'): string {
 @Resolver(() => AlertRule)
 export class AlertRuleResolver {
   private readonly rules: Repository<AlertRule>;
-  private readonly runtime: MonitoringRuntime;
+  private readonly services: SubgraphServices;
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.rules = services.db.getRepository(AlertRule);
-    this.runtime = monitoringRuntime(services);
   }
 
   @Query(() => [AlertRule], { description: 'Alert rules of a model' })
@@ -129,7 +118,7 @@ export class AlertRuleResolver {
     });
   }
 
-  @FieldResolver(() => Model, { description: 'The model the rule watches' })
+  @FieldResolver(() => ModelRef, { description: 'The model the rule watches' })
   model(@Root() rule: AlertRule): ModelRef {
     return { name: rule.modelName };
   }

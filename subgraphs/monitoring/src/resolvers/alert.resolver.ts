@@ -4,11 +4,9 @@ import {
   BadUserInputError,
   batchLoader,
   ConflictError,
-  ModelRefType,
   NotFoundError,
   OPERATOR,
   type AlertChangedEvent,
-  type ModelRef,
   type RequestContext,
   type SubgraphServices,
 } from '@modelplane/core';
@@ -31,11 +29,10 @@ import { In, type Repository } from 'typeorm';
 import { fromAlertEvent, publishAlertChange } from '../alerts/alert-events';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus } from '../entities/alert.entity';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
+import type { MonitoringRuntime } from '../monitoring.runtime';
 import { assertId } from './alert-rule.resolver';
-import { AlertsArgs } from './types/alerts.args';
-
-const Model = ModelRefType();
+import { AlertsArgs } from '../types/alerts.args';
+import { ModelRef } from '../types/federated.type';
 
 interface AlertSubscriptionArgs {
   model?: string | null;
@@ -53,12 +50,12 @@ const forModel = (payload: AlertChangedEvent, model: string | null | undefined) 
 @Resolver(() => Alert)
 export class AlertResolver {
   private readonly repo: Repository<Alert>;
-  private readonly runtime: MonitoringRuntime;
+  private readonly services: SubgraphServices;
   private readonly loadRule: (id: string) => Promise<AlertRule | null>;
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.repo = services.db.getRepository(Alert);
-    this.runtime = monitoringRuntime(services);
     const rules = services.db.getRepository(AlertRule);
     this.loadRule = batchLoader(async (ids: string[]) => new Map((await rules.findBy({ id: In(ids) })).map((r) => [r.id, r])));
   }
@@ -147,7 +144,7 @@ export class AlertResolver {
     return fromAlertEvent(payload);
   }
 
-  @FieldResolver(() => Model, { description: 'The model (resolved by the registry through the gateway)' })
+  @FieldResolver(() => ModelRef, { description: 'The model (resolved by the registry through the gateway)' })
   model(@Root() alert: Alert): ModelRef {
     return { name: alert.modelName };
   }

@@ -3,7 +3,7 @@ import { createDataSource, createLogger, runMigrations } from '@modelplane/core'
 import { monitoringMigrations } from '@modelplane/migrations';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
-import type { FeedbackItem, PredictionItem, StreamName, StreamPage, StreamSource } from './log-stream-client';
+import type { FeedbackItem, PredictionItem, StreamName, StreamPage, StreamSource } from '../clients/log-stream-client';
 import { StreamConsumer, type ConsumedPrediction } from './stream-consumer';
 
 const logger = createLogger('test', 'silent');

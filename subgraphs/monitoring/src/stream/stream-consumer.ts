@@ -1,6 +1,6 @@
 import type { Logger } from '@modelplane/core';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { FeedbackItem, PredictionItem, StreamName, StreamSource } from './log-stream-client';
+import type { FeedbackItem, PredictionItem, StreamName, StreamSource } from '../clients/log-stream-client';
 
 /** A consumed prediction, as the latency histogram needs it. */
 export interface ConsumedPrediction {

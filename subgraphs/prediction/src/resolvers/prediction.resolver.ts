@@ -4,9 +4,9 @@ import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
 import { probabilitiesAt } from '@modelplane/inference';
 import type { ServedBatch } from '../serving/predictor';
-import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
-import { PredictArgs, PredictBatchArgs } from './types/predict.args';
-import { Prediction } from './types/prediction.type';
+import type { PredictionRuntime } from '../prediction.runtime';
+import { PredictArgs, PredictBatchArgs } from '../types/predict.args';
+import { Prediction } from '../types/prediction.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -59,10 +59,10 @@ const views = (batch: ServedBatch): Prediction[] => {
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
-  private readonly runtime: ServingRuntime;
+  private readonly services: SubgraphServices;
 
-  constructor(private readonly services: SubgraphServices) {
-    this.runtime = servingRuntime(services);
+  constructor(private readonly runtime: PredictionRuntime) {
+    this.services = runtime.services;
   }
 
   @Authorized(OPERATOR)

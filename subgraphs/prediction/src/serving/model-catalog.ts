@@ -27,9 +27,9 @@ import {
 } from '@modelplane/inference';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TrafficSplit } from '../entities/traffic-split.entity';
-import { PredictionRoute } from '../resolvers/types/prediction.type';
+import { PredictionRoute } from '../types/prediction.type';
 import { logLayout } from './prediction-log-writer';
-import type { RegistryClient, RegistryModel } from './registry-client';
+import type { RegistryClient, RegistryModel } from '../clients/registry-client';
 
 export const PRODUCTION_ALIAS = 'production';
 /** Longest a request waits for an announced change before answering from the previous state. */

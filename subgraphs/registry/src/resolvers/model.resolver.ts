@@ -14,7 +14,8 @@ import { ModelEvent } from '../entities/model-event.entity';
 import { ModelVersion } from '../entities/model-version.entity';
 import { FeatureType, Model, ModelTask } from '../entities/model.entity';
 import { PRODUCTION } from '../model-registry';
-import { RegisterModelInput } from './types/register-model.input';
+import type { RegistryRuntime } from '../registry.runtime';
+import { RegisterModelInput } from '../types/register-model.input';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -22,7 +23,10 @@ export class ModelResolver {
   private readonly versionRepo: Repository<ModelVersion>;
   private readonly aliasRepo: Repository<ModelAlias>;
 
-  constructor(private readonly services: SubgraphServices) {
+  private readonly services: SubgraphServices;
+
+  constructor(runtime: RegistryRuntime) {
+    const services = (this.services = runtime.services);
     this.repo = services.db.getRepository(Model);
     this.versionRepo = services.db.getRepository(ModelVersion);
     this.aliasRepo = services.db.getRepository(ModelAlias);

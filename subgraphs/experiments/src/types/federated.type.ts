@@ -1,8 +1,12 @@
-import { ModelRefType } from '@modelplane/core';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
-/** The registry's `Model`, to hang `latestRun` and `experiment` on. Defined at import, once per process. */
-export const ModelRef = ModelRefType();
+/** The registry's `Model`, to hang `latestRun` and `experiment` on; any name resolves (the registry decides whether it exists). */
+@ObjectType('Model')
+@Directive('@key(fields: "name")')
+export class ModelRef {
+  @Field()
+  name!: string;
+}
 
 /**
  * The registry's `ModelVersion`, keyed by id. `runId` is the registry's field: the gateway

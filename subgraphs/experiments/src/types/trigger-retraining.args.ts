@@ -1,7 +1,7 @@
 import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArgsType, Field, ID } from 'type-graphql';
-import { RunTrigger } from '../../entities/run.entity';
+import { RunTrigger } from '../entities/run.entity';
 
 @ArgsType()
 export class TriggerRetrainingArgs {

@@ -1,10 +1,11 @@
-import { batchLoader, type ReferenceResolvers, type SubgraphServices } from '@modelplane/core';
+import { batchLoader, type ReferenceResolvers } from '@modelplane/core';
 import { In } from 'typeorm';
 import { ModelVersion } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
+import type { RegistryRuntime } from './registry.runtime';
 
 /** Resolves `Model` and `ModelVersion` references for other subgraphs, batching per `_entities` call. */
-export function registryReferences({ db }: SubgraphServices): ReferenceResolvers {
+export function registryReferences({ services: { db } }: RegistryRuntime): ReferenceResolvers {
   const loadModel = batchLoader(async (names: string[]) => {
     const rows = await db.getRepository(Model).findBy({ name: In(names) });
     return new Map(rows.map((m) => [m.name, m]));

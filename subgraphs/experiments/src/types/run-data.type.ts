@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Run } from '../../entities/run.entity';
+import { Run } from '../entities/run.entity';
 
 @ObjectType({ description: 'A training parameter (values are strings, as in MLflow)' })
 export class Param {

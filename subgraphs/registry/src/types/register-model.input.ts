@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { FeatureType, ModelTask } from '../../entities/model.entity';
+import { FeatureType, ModelTask } from '../entities/model.entity';
 
 @InputType()
 export class FeatureInput {

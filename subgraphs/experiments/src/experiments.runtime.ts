@@ -8,9 +8,11 @@ import {
   serviceIdentity,
   type Config,
   type Logger,
+  type SubgraphRuntime,
   type SubgraphServices,
 } from '@modelplane/core';
 import type { DataSource } from 'typeorm';
+import { bootstrapDemoModel } from './bootstrap';
 import { Run, RunStatus, RunTrigger } from './entities/run.entity';
 import { BUILTIN_DATASET, DatasetStore, fitsBuiltinDataset } from './datasets';
 import { PredictionStreamsClient, type PredictionStreamsApi } from './clients/prediction-streams';
@@ -41,19 +43,24 @@ export interface RuntimeDeps {
   /** Whether this process runs training jobs. */
   worker: boolean;
   role: string;
+  /** On a first start, register the demo model and queue its training in the background (the subgraph, not workers). */
+  bootstrapDemoModel?: boolean;
 }
 
 /**
  * The experiments subgraph's long-lived parts: the tracking store, the durable training queue,
- * and (when this process trains) the worker. Shared by the resolvers and the start/stop hooks.
+ * and (when this process trains) the worker. Built once per process (by the subgraph, or by a
+ * standalone `modelplane-server worker`) and shared by the resolvers.
  */
-export class ExperimentsRuntime {
+export class ExperimentsRuntime implements SubgraphRuntime {
   readonly store: RunStore;
   readonly datasets: DatasetStore;
   readonly registry: RegistryApi;
   readonly predictions: PredictionStreamsApi;
   readonly queue: TrainingQueue;
   readonly worker: TrainingWorker | undefined;
+  private readonly bootstrap = new AbortController();
+  private bootstrapping: Promise<void> | undefined;
 
   constructor(readonly deps: RuntimeDeps) {
     this.store = new RunStore(deps.db);
@@ -80,12 +87,20 @@ export class ExperimentsRuntime {
     return { minImprovement: this.deps.config.PROMOTION_MIN_AUC_GAIN };
   }
 
+  /** Starts the training queue (and the worker), then, if asked, the demo model bootstrap in the background. */
   async start(): Promise<void> {
     await this.queue.start();
     await this.worker?.start();
+    if (this.deps.bootstrapDemoModel) {
+      this.bootstrapping = bootstrapDemoModel(this, this.deps.logger, this.bootstrap.signal).catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'first-start bootstrap of the demo model failed');
+      });
+    }
   }
 
   async stop(): Promise<void> {
+    this.bootstrap.abort();
+    await this.bootstrapping;
     await this.worker?.stop();
     await this.queue.stop();
   }
@@ -167,22 +182,15 @@ export class ExperimentsRuntime {
   }
 }
 
-const runtimes = new WeakMap<SubgraphServices, ExperimentsRuntime>();
-
-/** The one runtime of this subgraph process, shared by the resolvers and the start/stop hooks. */
+/** The experiments subgraph's runtime: trains in-process unless TRAINING_WORKER=off. */
 export function experimentsRuntime(services: SubgraphServices): ExperimentsRuntime {
-  let runtime = runtimes.get(services);
-  if (!runtime) {
-    const url = (services.db.options as { url?: string }).url ?? services.config.DATABASE_URL;
-    runtime = new ExperimentsRuntime({
-      db: services.db,
-      config: services.config,
-      logger: services.logger,
-      databaseUrl: url,
-      worker: services.config.TRAINING_WORKER === 'in-process',
-      role: 'experiments',
-    });
-    runtimes.set(services, runtime);
-  }
-  return runtime;
+  return new ExperimentsRuntime({
+    db: services.db,
+    config: services.config,
+    logger: services.logger,
+    databaseUrl: services.databaseUrl,
+    worker: services.config.TRAINING_WORKER === 'in-process',
+    role: 'experiments',
+    bootstrapDemoModel: services.config.BOOTSTRAP_DEMO_MODEL,
+  });
 }

@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int } from 'type-graphql';
-import { AlertKind } from '../../entities/alert-rule.entity';
-import { AlertStatus } from '../../entities/alert.entity';
+import { AlertKind } from '../entities/alert-rule.entity';
+import { AlertStatus } from '../entities/alert.entity';
 
 @ArgsType()
 export class AlertsArgs {

@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
-import { AlertKind, AlertSeverity } from '../../entities/alert-rule.entity';
+import { AlertKind, AlertSeverity } from '../entities/alert-rule.entity';
 
 @InputType({ description: 'A new alert rule (ranges per kind are checked: see AlertRule.threshold)' })
 export class AlertRuleInput {

@@ -1,5 +1,5 @@
-import { ModelRefType, ModelVersionRefType, type ModelRef, type ModelVersionRef } from '@modelplane/core';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ModelRef, ModelVersionRef } from './federated.type';
 
 export enum PredictionRoute {
   PRODUCTION = 'PRODUCTION',
@@ -35,10 +35,10 @@ export class Prediction {
   @Field(() => ID, { description: 'Pass to recordFeedback once the truth is known' })
   id!: string;
 
-  @Field(() => ModelRefType())
+  @Field(() => ModelRef)
   model!: ModelRef;
 
-  @Field(() => ModelVersionRefType(), { description: 'The version that answered' })
+  @Field(() => ModelVersionRef, { description: 'The version that answered' })
   modelVersion!: ModelVersionRef;
 
   @Field(() => PredictionRoute)

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
-import { ModelEvent } from '../../entities/model-event.entity';
-import { ModelVersion } from '../../entities/model-version.entity';
+import { ModelEvent } from '../entities/model-event.entity';
+import { ModelVersion } from '../entities/model-version.entity';
 
 @ObjectType({ description: 'What a rollback moved the production alias from and to' })
 export class Rollback {

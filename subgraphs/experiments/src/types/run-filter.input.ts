@@ -1,5 +1,5 @@
 import { Field, Float, InputType, registerEnumType } from 'type-graphql';
-import { RunStatus, RunTrigger } from '../../entities/run.entity';
+import { RunStatus, RunTrigger } from '../entities/run.entity';
 
 export enum ComparisonOperator {
   EQ = 'EQ',
