@@ -66,7 +66,12 @@ describe('PgPubSub over LISTEN/NOTIFY', () => {
     expect(seen).toHaveLength(10);
   });
 
-  it('refuses an event larger than a NOTIFY payload', async () => {
+  it("refuses an event larger than a NOTIFY payload as the caller's error (BAD_USER_INPUT), inside a transaction too", async () => {
     await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/limit/);
+    await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    const sent: unknown[] = [];
+    const within = PgPubSub.publishWithin(async (_sql, params) => sent.push(params), 'big', { blob: 'x'.repeat(9000) });
+    await expect(within).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(sent).toEqual([]);
   });
 });

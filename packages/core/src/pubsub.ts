@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { Counter } from 'prom-client';
+import { BadUserInputError } from './errors';
 import type { Logger } from './logger';
 
 /**
@@ -23,6 +24,24 @@ const MAX_PAYLOAD = 7900;
 interface Envelope {
   t: string;
   p: unknown;
+}
+
+/**
+ * The NOTIFY body of an event. Events carry what a caller sent (a reason, a message), so one
+ * too large to announce is the caller's error, refused before anything is committed.
+ */
+function envelope(routingKey: string, payload: unknown): string {
+  const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_PAYLOAD) {
+    throw new BadUserInputError(
+      `the change is too large to announce (${bytes} bytes as a ${routingKey} event; the limit is ${MAX_PAYLOAD})`,
+      {
+        topic: routingKey,
+      },
+    );
+  }
+  return body;
 }
 
 interface Subscriber {
@@ -97,10 +116,7 @@ export class PgPubSub {
 
   /** Sends an event to every subscriber on every replica. Resolves once PostgreSQL has it. */
   async publish(routingKey: string, payload: unknown): Promise<void> {
-    const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
-    if (Buffer.byteLength(body) > MAX_PAYLOAD) {
-      throw new Error(`event on ${routingKey} is ${Buffer.byteLength(body)} bytes; the limit is ${MAX_PAYLOAD}`);
-    }
+    const body = envelope(routingKey, payload);
     // A pooled connection is not needed: NOTIFY is cheap and the listener connection is idle.
     const client = this.client;
     if (!client) throw new Error('pub/sub is not connected');
@@ -116,9 +132,7 @@ export class PgPubSub {
     routingKey: string,
     payload: unknown,
   ): Promise<void> {
-    const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
-    if (Buffer.byteLength(body) > MAX_PAYLOAD)
-      throw new Error(`event on ${routingKey} is ${Buffer.byteLength(body)} bytes; the limit is ${MAX_PAYLOAD}`);
+    const body = envelope(routingKey, payload);
     await query('SELECT pg_notify($1, $2)', [CHANNEL, body]);
   }
 

@@ -1,11 +1,11 @@
 import {
   ADMIN,
   BadUserInputError,
-  InternalError,
   NotFoundError,
   assertModelName,
   serviceHeaders,
   serviceIdentity,
+  subgraphUnavailable,
   type Config,
   type Logger,
   type SubgraphRuntime,
@@ -119,7 +119,7 @@ export class ExperimentsRuntime implements SubgraphRuntime {
     try {
       model = await this.registry.model(input.model);
     } catch (err) {
-      if (err instanceof RegistryUnavailableError) throw new InternalError(`cannot check the model: ${err.message}`);
+      if (err instanceof RegistryUnavailableError) throw subgraphUnavailable('registry', `check model ${input.model}`, err);
       throw err;
     }
     if (!model) throw new NotFoundError(`model ${input.model} does not exist`, { model: input.model });

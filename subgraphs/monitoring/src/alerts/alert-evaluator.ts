@@ -1,4 +1,4 @@
-import { isUniqueViolation, NotFoundError, type Config, type Logger } from '@modelplane/core';
+import { ConflictError, isUniqueViolation, NotFoundError, type Config, type Logger } from '@modelplane/core';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { MonitoringAnalysis } from '../analysis/monitoring-analysis';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
@@ -126,7 +126,7 @@ export class AlertEvaluator {
           }>;
           locked = !!row?.locked;
           if (!locked) {
-            if (Date.now() > deadline) throw new Error('another evaluation pass has held the lock for over a minute');
+            if (Date.now() > deadline) throw new ConflictError('another evaluation pass has held the lock for over a minute; try again');
             await new Promise((r) => setTimeout(r, 25));
           }
         }

@@ -1,4 +1,4 @@
-import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders, serviceBase } from '@modelplane/core';
+import { callSubgraph, InternalError, NotFoundError, serviceBase, subgraphUnavailable, type ServiceHeaders } from '@modelplane/core';
 import type { FeatureSpec, ModelSignature, ModelTaskName } from '@modelplane/inference';
 
 export interface RegistryVersion {
@@ -51,7 +51,7 @@ export class RegistryClient {
       this.headers,
       requestId,
     ).catch((err: unknown) => {
-      throw new InternalError(`the registry failed to describe model ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw subgraphUnavailable('registry', `describe model ${name}`, err);
     });
     if (!data.model) throw new NotFoundError(`model ${name} does not exist`, { model: name });
     return data.model;
@@ -61,6 +61,8 @@ export class RegistryClient {
     const res = await fetch(this.artifactsBase + digest, {
       headers: this.headers(),
       signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60000)),
+    }).catch((err: unknown) => {
+      throw subgraphUnavailable('registry', `supply artifact ${digest}`, err);
     });
     if (!res.ok) throw new InternalError(`the registry could not supply artifact ${digest} (HTTP ${res.status})`);
     return new Uint8Array(await res.arrayBuffer());
