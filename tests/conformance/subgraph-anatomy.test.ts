@@ -72,6 +72,18 @@ describe.each(names)('the %s subgraph', (name) => {
     expect(typeof runtime.stop).toBe('function');
   });
 
+  it('keeps GraphQL types at the resolver edge: domain code imports none from types/', () => {
+    for (const file of sourceFiles(src)) {
+      const relative = file.slice(src.length + 1);
+      // The definition and the references name the federated stubs; resolvers and types are the edge.
+      if (/^(resolvers|types)\//.test(relative) || relative === 'index.ts' || relative === `${name}.reference.ts`) continue;
+      expect({ file: relative, imports: readFileSync(file, 'utf8').match(/from '[./]+types\/[^']+'/g) }).toEqual({
+        file: relative,
+        imports: null,
+      });
+    }
+  });
+
   it('calls other subgraphs only from clients/, and keeps no per-process singletons beside its runtime', () => {
     for (const file of sourceFiles(src)) {
       const text = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database';
 import { RunStatus, RunTrigger, type Run } from './entities/run.entity';
 import { experimentsEntities } from './index';
-import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter } from './types/run-filter.input';
+import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter } from './run-query';
 import { RunStore, type NewRun } from './tracking-store';
 
 const logger = createLogger('test', 'silent');

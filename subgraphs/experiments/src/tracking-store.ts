@@ -13,7 +13,7 @@ import { Experiment } from './entities/experiment.entity';
 import { RunLog } from './entities/run-log.entity';
 import { FINISHED_STATUSES, Run, RunStatus, RunTrigger, type TrainingRequest } from './entities/run.entity';
 import { runFilterSql, runOrderSql, SqlParams } from './run-filters';
-import type { RunFilter, RunOrder } from './types/run-filter.input';
+import type { RunFilter, RunOrder } from './run-query';
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

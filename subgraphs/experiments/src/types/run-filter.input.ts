@@ -1,14 +1,13 @@
 import { Field, Float, InputType, registerEnumType } from 'type-graphql';
 import { RunStatus, RunTrigger } from '../entities/run.entity';
+import {
+  ComparisonOperator,
+  RunOrderField,
+  SortDirection,
+  type RunFilter as RunQueryFilter,
+  type RunOrder as RunQueryOrder,
+} from '../run-query';
 
-export enum ComparisonOperator {
-  EQ = 'EQ',
-  NEQ = 'NEQ',
-  GT = 'GT',
-  GTE = 'GTE',
-  LT = 'LT',
-  LTE = 'LTE',
-}
 registerEnumType(ComparisonOperator, { name: 'ComparisonOperator' });
 
 @InputType({ description: "A condition on a metric's latest value" })
@@ -50,7 +49,7 @@ export class TagCondition {
   description:
     'Which runs to return. Every condition given in one filter must hold (AND); `and` lists filters that must all match, `or` lists filters of which at least one must match; `not` negates.',
 })
-export class RunFilter {
+export class RunFilter implements RunQueryFilter {
   @Field(() => [RunStatus], { nullable: true, description: 'Status is one of these' })
   status?: RunStatus[];
 
@@ -82,23 +81,12 @@ export class RunFilter {
   not?: RunFilter;
 }
 
-export enum RunOrderField {
-  CREATED_AT = 'CREATED_AT',
-  STARTED_AT = 'STARTED_AT',
-  FINISHED_AT = 'FINISHED_AT',
-  DURATION = 'DURATION',
-  STATUS = 'STATUS',
-}
 registerEnumType(RunOrderField, { name: 'RunOrderField' });
 
-export enum SortDirection {
-  ASC = 'ASC',
-  DESC = 'DESC',
-}
 registerEnumType(SortDirection, { name: 'SortDirection' });
 
 @InputType({ description: 'One sort key: exactly one of field, metric (latest value) or param' })
-export class RunOrder {
+export class RunOrder implements RunQueryOrder {
   @Field(() => RunOrderField, { nullable: true })
   field?: RunOrderField;
 

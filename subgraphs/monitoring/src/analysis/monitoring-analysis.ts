@@ -4,9 +4,15 @@ import type { DataSource } from 'typeorm';
 import type { ExperimentsClient } from '../clients/experiments-client';
 import type { MonitoredModel, RegistryClient } from '../clients/registry-client';
 import type { BaselineData } from '../entities/baseline.entity';
-import { AccuracyStats } from '../types/accuracy-stats.type';
-import { DriftFeatureType, DriftMethod, DriftReferenceSource, type DriftReport, type FeatureDrift } from '../types/drift-report.type';
-import type { LatencyStats } from '../types/latency-stats.type';
+import {
+  DriftFeatureType,
+  DriftMethod,
+  DriftReferenceSource,
+  type AccuracyStats,
+  type DriftReport,
+  type FeatureDrift,
+  type LatencyStats,
+} from './reports';
 import { classificationMetrics, type ConfusionCell } from './classification-metrics';
 import { buildDriftInput, profileReference, toColumns, type DriftReference, type WindowRow } from './drift-input';
 
@@ -238,8 +244,7 @@ export class MonitoringAnalysis {
         AND created_at >= now() - make_interval(secs => $3::float8)
       ORDER BY seq DESC LIMIT $4`;
     const params = [model.name, version, windowSeconds, this.config.MONITORING_WINDOW_MAX_ROWS];
-    const out = new AccuracyStats();
-    Object.assign(out, {
+    const out: AccuracyStats = {
       model: model.name,
       version,
       windowSeconds,
@@ -254,7 +259,7 @@ export class MonitoringAnalysis {
       mae: null,
       rmse: null,
       computedAt: new Date(),
-    });
+    };
     if (model.task === 'REGRESSION') {
       const [r] = (await this.db.query(
         `SELECT count(*)::int AS n, avg(abs(w.score - l.actual::float8)) AS mae, sqrt(avg(power(w.score - l.actual::float8, 2))) AS rmse

@@ -1,7 +1,8 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type * as reports from '../analysis/reports';
 
 @ObjectType({ description: 'Quality of the predictions in a window that have feedback (recordFeedback)' })
-export class AccuracyStats {
+export class AccuracyStats implements reports.AccuracyStats {
   @Field()
   model!: string;
 

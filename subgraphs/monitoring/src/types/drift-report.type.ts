@@ -1,12 +1,7 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type * as reports from '../analysis/reports';
+import { DriftFeatureType, DriftMethod, DriftReferenceSource } from '../analysis/reports';
 
-export enum DriftMethod {
-  KS = 'KS',
-  CHI_SQUARE = 'CHI_SQUARE',
-  WASSERSTEIN_NORMED = 'WASSERSTEIN_NORMED',
-  PSI = 'PSI',
-  JENSEN_SHANNON = 'JENSEN_SHANNON',
-}
 registerEnumType(DriftMethod, {
   name: 'DriftMethod',
   description: 'Tests (KS, CHI_SQUARE) drift when p < threshold; distances drift when statistic >= threshold',
@@ -19,11 +14,6 @@ registerEnumType(DriftMethod, {
   },
 });
 
-export enum DriftReferenceSource {
-  PROFILE = 'PROFILE',
-  BASELINE = 'BASELINE',
-  NONE = 'NONE',
-}
 registerEnumType(DriftReferenceSource, {
   name: 'DriftReferenceSource',
   valuesConfig: {
@@ -33,14 +23,10 @@ registerEnumType(DriftReferenceSource, {
   },
 });
 
-export enum DriftFeatureType {
-  NUMERIC = 'NUMERIC',
-  CATEGORICAL = 'CATEGORICAL',
-}
 registerEnumType(DriftFeatureType, { name: 'DriftFeatureType' });
 
 @ObjectType({ description: 'Drift of one feature (or of the model output) between the reference and the window' })
-export class FeatureDrift {
+export class FeatureDrift implements reports.FeatureDrift {
   @Field()
   feature!: string;
 
@@ -73,7 +59,7 @@ export class FeatureDrift {
 }
 
 @ObjectType({ description: 'Data drift of a model version over a window, against its reference (Evidently-style)' })
-export class DriftReport {
+export class DriftReport implements reports.DriftReport {
   @Field({ description: 'Model name' })
   model!: string;
 

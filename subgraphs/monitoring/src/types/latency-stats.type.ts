@@ -1,7 +1,8 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type * as reports from '../analysis/reports';
 
 @ObjectType({ description: 'Serving latency over a window, per request (the rows of one predictBatch call count once)' })
-export class LatencyStats {
+export class LatencyStats implements reports.LatencyStats {
   @Field()
   model!: string;
 

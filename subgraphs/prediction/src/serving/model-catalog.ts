@@ -27,7 +27,7 @@ import {
 } from '@modelplane/inference';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TrafficSplit } from '../entities/traffic-split.entity';
-import { PredictionRoute } from '../types/prediction.type';
+import { PredictionRoute } from './prediction-route';
 import { logLayout } from './prediction-log-writer';
 import type { RegistryClient, RegistryModel } from '../clients/registry-client';
 

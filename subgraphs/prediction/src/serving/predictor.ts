@@ -2,7 +2,7 @@ import { BadUserInputError, ErrorCode, ModelplaneError, OverloadedError, assertM
 import { decodeOutputs, type DecodedBatch, type EncodedRows } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
-import { PredictionRoute } from '../types/prediction.type';
+import { PredictionRoute } from './prediction-route';
 import type { ModelCatalog, Route, RouteRequest, ServingModel, ServingVersion } from './model-catalog';
 import { PredictionIds } from './prediction-ids';
 import type { PredictionLogWriter } from './prediction-log-writer';

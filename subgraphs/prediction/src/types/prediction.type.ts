@@ -1,13 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PredictionRoute } from '../serving/prediction-route';
 import { ModelRef, ModelVersionRef } from './federated.type';
 
-export enum PredictionRoute {
-  PRODUCTION = 'PRODUCTION',
-  CANARY = 'CANARY',
-  SHADOW = 'SHADOW',
-  ALIAS = 'ALIAS',
-  EXPLICIT = 'EXPLICIT',
-}
 registerEnumType(PredictionRoute, {
   name: 'PredictionRoute',
   valuesConfig: {
