@@ -63,6 +63,12 @@ describe.each(names)('the %s subgraph', (name) => {
     expect(definition?.name).toBe(name);
     expect(definition?.runtime).toBe(runtime[`${name}Runtime`]);
     expect(definition?.references).toBe(reference[`${name}References`]);
+    // Settings of its own, if any, are declared beside it and validated by startSubgraph.
+    if (existsSync(join(src, `${name}.settings.ts`))) {
+      expect(definition?.settings).toBe(load<Record<string, unknown>>(join(src, `${name}.settings`))[`${name}Settings`]);
+    } else {
+      expect(definition?.settings).toBeUndefined();
+    }
   });
 
   it('builds its runtime without touching the database or pub/sub, and the runtime has start and stop', () => {

@@ -16,6 +16,7 @@ export * from './plugins';
 export * from './pubsub';
 export * from './roles';
 export * from './serving-acks';
+export { defineSettings, isProduction, setting, type SettingsOf, type SettingsSpec, type VarSpec } from './settings';
 export * from './signed-identity';
 export * from './subgraph';
 export * from './subgraph-client';

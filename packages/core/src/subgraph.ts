@@ -8,13 +8,14 @@ import { Gauge } from 'prom-client';
 import { getMetadataStorage, type AuthChecker, type NonEmptyArray } from 'type-graphql';
 import type { Express } from 'express';
 import type { DataSource, MixedList } from 'typeorm';
-import { checkProductionRequirements, type Config } from './config';
+import { checkProductionRequirements, withSettings, type Config } from './config';
 import { ANONYMOUS, REQUEST_ID_HEADER, requestIdFrom, type Identity, type RequestContext } from './context';
 import { createDataSource, runMigrations } from './database';
 import { ErrorCode, ForbiddenError, formatError, UnauthenticatedError } from './errors';
 import { buildFederatedSchema, type FederatedSchema, type ReferenceResolvers } from './federation';
 import { startHttpService, webSocketEndpoint, type RunningService, type WebSocketEndpoint } from './http-service';
 import { createLogger, type Logger } from './logger';
+import type { SettingsOf, SettingsSpec } from './settings';
 import { Metrics } from './metrics';
 import { jitExecutor } from './jit-executor';
 import { loggingPlugin } from './plugins';
@@ -26,9 +27,10 @@ import { traceIdOf, TRACEPARENT_HEADER } from './trace-context';
 export type SubgraphName = 'registry' | 'prediction' | 'experiments' | 'monitoring';
 
 /** What a subgraph's resolvers and background tasks receive (constructor injection). */
-export interface SubgraphServices {
+export interface SubgraphServices<C extends Config = Config> {
   name: SubgraphName;
-  config: Config;
+  /** The platform configuration, with the subgraph's own settings when it declares them (SubgraphDefinition.settings). */
+  config: C;
   /** The database `db` is connected to (pg-boss and other clients open their own connections). */
   databaseUrl: string;
   db: DataSource;
@@ -65,6 +67,8 @@ export interface SubgraphDefinition<R extends SubgraphRuntime = SubgraphRuntime>
   resolvers: NonEmptyArray<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   orphanedTypes?: Function[];
+  /** The subgraph's own settings (`<name>.settings.ts`), validated before anything starts. */
+  settings?: SettingsSpec;
   /** Builds the runtime; startSubgraph calls it once, before the schema. */
   runtime(services: SubgraphServices): R;
   /** `__resolveReference` for each entity this subgraph can resolve by key. */
@@ -74,6 +78,14 @@ export interface SubgraphDefinition<R extends SubgraphRuntime = SubgraphRuntime>
    * /artifacts, /streams or /internal, where every request needs a signed caller identity.
    */
   routes?(app: Express, runtime: R): void;
+}
+
+/** The services with the subgraph's own settings in `config` (read from the same environment, validated). */
+export function withSubgraphSettings<S extends SettingsSpec>(
+  services: SubgraphServices,
+  spec: S,
+): SubgraphServices<Config & SettingsOf<S>> {
+  return { ...services, config: withSettings(services.config, spec) };
 }
 
 export function subgraphPort(config: Config, name: SubgraphName): number {
@@ -319,7 +331,8 @@ export async function startSubgraph<R extends SubgraphRuntime>(
   definition: SubgraphDefinition<R>,
   options: StartSubgraphOptions,
 ): Promise<RunningSubgraph<R>> {
-  const { config } = options;
+  // The subgraph's own settings are read (and a bad value refused) before anything starts.
+  const config = definition.settings ? withSettings(options.config, definition.settings) : options.config;
   checkProductionRequirements(config, 'subgraph');
   // Resolved (in local mode possibly created) before anything else starts.
   gatewaySecret(config);

@@ -1,19 +1,12 @@
 #!/usr/bin/env node
-import {
-  configTable,
-  createLogger,
-  loadConfig,
-  startEmbeddedPostgres,
-  startSubgraph,
-  type Config,
-  type RunningService,
-} from '@modelplane/core';
+import { createLogger, loadConfig, startEmbeddedPostgres, startSubgraph, type Config, type RunningService } from '@modelplane/core';
 import { startGateway } from '@modelplane/gateway';
 import { compose } from './compose';
 import { manifest } from './manifest';
 import { migrate } from './migrate';
 import { runAll } from './run-all';
 import { printSdl, subgraphInfo } from './sdl';
+import { fullConfigTable } from './settings';
 import { isSubgraphName, loadSubgraph, subgraphNames } from './subgraphs';
 import { startWorker } from './worker';
 
@@ -114,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'config') {
-    console.log(configTable());
+    console.log(fullConfigTable());
     return 0;
   }
   console.error(usage);

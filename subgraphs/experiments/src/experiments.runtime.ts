@@ -8,6 +8,8 @@ import {
   subgraphUnavailable,
   type Config,
   type Logger,
+  withSettings,
+  withSubgraphSettings,
   type SubgraphRuntime,
   type SubgraphServices,
 } from '@modelplane/core';
@@ -22,6 +24,7 @@ import { RunStore } from './tracking-store';
 import { TrainingQueue } from './training/job-queue';
 import { parseTrainingParams } from './training/training-params';
 import { TrainingWorker } from './training/training-worker';
+import { experimentsSettings, type ExperimentsConfig } from './experiments.settings';
 
 export interface TriggerInput {
   model: string;
@@ -62,7 +65,11 @@ export class ExperimentsRuntime implements SubgraphRuntime {
   private readonly bootstrap = new AbortController();
   private bootstrapping: Promise<void> | undefined;
 
-  constructor(readonly deps: RuntimeDeps) {
+  /** The dependencies, `config` with this subgraph's own settings (validated here). */
+  readonly deps: RuntimeDeps & { config: ExperimentsConfig };
+
+  constructor(given: RuntimeDeps) {
+    const deps = (this.deps = { ...given, config: withSettings(given.config, experimentsSettings) });
     this.store = new RunStore(deps.db);
     this.datasets = new DatasetStore(deps.db);
     // Admin: the first-start model bootstrap registers a model, which only admins may do.
@@ -183,7 +190,8 @@ export class ExperimentsRuntime implements SubgraphRuntime {
 }
 
 /** The experiments subgraph's runtime: trains in-process unless TRAINING_WORKER=off. */
-export function experimentsRuntime(services: SubgraphServices): ExperimentsRuntime {
+export function experimentsRuntime(platform: SubgraphServices): ExperimentsRuntime {
+  const services = withSubgraphSettings(platform, experimentsSettings);
   return new ExperimentsRuntime({
     db: services.db,
     config: services.config,

@@ -7,6 +7,7 @@ import {
   gatewaySecret,
   Metrics,
   runMigrations,
+  withSettings,
   type Config,
   type RunningService,
 } from '@modelplane/core';
@@ -14,6 +15,7 @@ import { experimentsMigrations } from '@modelplane/migrations';
 import express from 'express';
 import { Gauge } from 'prom-client';
 import { experimentsEntities } from './entities';
+import { experimentsSettings } from './experiments.settings';
 import { ExperimentsRuntime } from './experiments.runtime';
 
 export interface WorkerServiceOptions {
@@ -28,7 +30,7 @@ export interface WorkerServiceOptions {
  * /health/live, /health/ready and /metrics.
  */
 export async function startTrainingWorkerService(options: WorkerServiceOptions): Promise<RunningService> {
-  const { config } = options;
+  const config = withSettings(options.config, experimentsSettings);
   checkProductionRequirements(config, 'worker');
   // The worker registers versions in the registry, signing its calls with the gateway secret.
   gatewaySecret(config);

@@ -4,6 +4,7 @@ import {
   serviceHeaders,
   serviceIdentity,
   type ModelChangedEvent,
+  withSubgraphSettings,
   type SubgraphRuntime,
   type SubgraphServices,
 } from '@modelplane/core';
@@ -14,6 +15,7 @@ import { ExperimentsClient } from './clients/experiments-client';
 import { HttpStreamSource } from './clients/log-stream-client';
 import { RegistryClient } from './clients/registry-client';
 import { MonitoringMetrics } from './metrics/monitoring-metrics';
+import { monitoringSettings, type MonitoringConfig } from './monitoring.settings';
 import { StreamConsumer } from './stream/stream-consumer';
 
 // Calls to other subgraphs made by background work and by evaluateAlertRules: short, so a
@@ -31,7 +33,10 @@ export class MonitoringRuntime implements SubgraphRuntime {
   readonly retrainer: Retrainer;
   private stopListening?: () => Promise<void>;
 
-  constructor(readonly services: SubgraphServices) {
+  readonly services: SubgraphServices<MonitoringConfig>;
+
+  constructor(platform: SubgraphServices) {
+    const services = (this.services = withSubgraphSettings(platform, monitoringSettings));
     const { config, db, logger } = services;
     const timeout = Math.min(SUBGRAPH_CALL_TIMEOUT_MS, config.SUBGRAPH_TIMEOUT_MS);
     const headers = serviceHeaders(config, serviceIdentity('monitoring'));

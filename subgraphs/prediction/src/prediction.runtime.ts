@@ -1,9 +1,17 @@
-import { serviceHeaders, serviceIdentity, ServingAcks, type SubgraphRuntime, type SubgraphServices } from '@modelplane/core';
+import {
+  serviceHeaders,
+  serviceIdentity,
+  ServingAcks,
+  withSubgraphSettings,
+  type SubgraphRuntime,
+  type SubgraphServices,
+} from '@modelplane/core';
 import { SessionPool } from '@modelplane/inference';
 import { RegistryClient } from './clients/registry-client';
 import { ModelCatalog } from './serving/model-catalog';
 import { PredictionLogRetention } from './serving/prediction-log-retention';
 import { PredictionLogWriter } from './serving/prediction-log-writer';
+import { predictionSettings, type PredictionConfig } from './prediction.settings';
 import { Predictor } from './serving/predictor';
 
 /** The prediction subgraph's long-lived parts, built once per process and shared by resolvers and routes. */
@@ -15,7 +23,10 @@ export class PredictionRuntime implements SubgraphRuntime {
   readonly retention: PredictionLogRetention;
   readonly predictor: Predictor;
 
-  constructor(readonly services: SubgraphServices) {
+  readonly services: SubgraphServices<PredictionConfig>;
+
+  constructor(platform: SubgraphServices) {
+    const services = (this.services = withSubgraphSettings(platform, predictionSettings));
     const { config } = services;
     const registry = new RegistryClient(
       config.REGISTRY_URL,

@@ -1,6 +1,7 @@
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import type { ExperimentsConfig } from '../experiments.settings';
 
 export const TRAINING_QUEUE = 'modelplane-training';
 
@@ -27,7 +28,7 @@ export class TrainingQueue {
 
   constructor(
     url: string,
-    private readonly config: Config,
+    private readonly config: ExperimentsConfig,
     private readonly logger: Logger,
     options: { supervise: boolean; role: string },
   ) {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import { rocAuc, type DatasetRow } from '@modelplane/ml';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetVersion, StoredRow } from '../entities/dataset-version.entity';
@@ -15,6 +15,7 @@ import { OWN_SIGNATURE, scoreBinaryOnnx } from './onnx-scoring';
 import type { TrainingOutput } from './pipeline';
 import { runTraining, TrainingFailedError } from './training-executor';
 import type { TrainingPlan } from './training-params';
+import type { ExperimentsConfig } from '../experiments.settings';
 
 export const PRODUCTION_ALIAS = 'production';
 /** Where a version that did not pass the promotion gate is pointed, so the decision is a model event too. */
@@ -35,7 +36,7 @@ export class RunLostError extends Error {
 
 export interface ExecutorDeps {
   db: DataSource;
-  config: Config;
+  config: ExperimentsConfig;
   logger: Logger;
   registry: RegistryApi;
   predictions: PredictionStreamsApi;

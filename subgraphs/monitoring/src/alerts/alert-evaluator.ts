@@ -1,4 +1,4 @@
-import { ConflictError, isUniqueViolation, NotFoundError, type Config, type Logger } from '@modelplane/core';
+import { ConflictError, isUniqueViolation, NotFoundError, type Logger } from '@modelplane/core';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { MonitoringAnalysis } from '../analysis/monitoring-analysis';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
@@ -6,6 +6,7 @@ import { Alert, AlertStatus, OPEN_STATUSES } from '../entities/alert.entity';
 import type { AccuracyStats, DriftReport, LatencyStats } from '../analysis/reports';
 import { clipMessage, publishAlertChange } from './alert-events';
 import { accuracyCondition, decide, driftCondition, errorRateCondition, latencyCondition, type Action, type Condition } from './conditions';
+import type { MonitoringConfig } from '../monitoring.settings';
 import type { Retrainer } from './retrainer';
 
 export type PassTrigger = 'SCHEDULED' | 'ON_DEMAND';
@@ -21,7 +22,7 @@ export interface PassResult {
 
 export interface AlertEvaluatorOptions {
   db: DataSource;
-  config: Config;
+  config: MonitoringConfig;
   logger: Logger;
   analysis: MonitoringAnalysis;
   retrainer: Retrainer;

@@ -1,4 +1,4 @@
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import { detectDrift, type DriftOptions, type FeatureDrift as StatsFeatureDrift } from '@modelplane/stats';
 import type { DataSource } from 'typeorm';
 import type { ExperimentsClient } from '../clients/experiments-client';
@@ -15,6 +15,7 @@ import {
 } from './reports';
 import { classificationMetrics, type ConfusionCell } from './classification-metrics';
 import { buildDriftInput, profileReference, toColumns, type DriftReference, type WindowRow } from './drift-input';
+import type { MonitoringConfig } from '../monitoring.settings';
 
 export interface WindowQuery {
   model: string;
@@ -43,7 +44,7 @@ export class MonitoringAnalysis {
 
   constructor(
     private readonly db: DataSource,
-    private readonly config: Config,
+    private readonly config: MonitoringConfig,
     private readonly registry: RegistryClient,
     private readonly experiments: ExperimentsClient,
     private readonly logger: Logger,

@@ -1,4 +1,4 @@
-import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
 import { publishAlertChange } from '../alerts/alert-events';
@@ -19,7 +19,7 @@ export function assertId(id: string, argument = 'id'): string {
 @Resolver(() => AlertRule)
 export class AlertRuleResolver {
   private readonly rules: Repository<AlertRule>;
-  private readonly services: SubgraphServices;
+  private readonly services: MonitoringRuntime['services'];
 
   constructor(private readonly runtime: MonitoringRuntime) {
     const services = (this.services = runtime.services);

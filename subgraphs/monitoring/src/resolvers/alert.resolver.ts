@@ -8,7 +8,6 @@ import {
   OPERATOR,
   type AlertChangedEvent,
   type RequestContext,
-  type SubgraphServices,
 } from '@modelplane/core';
 import {
   Arg,
@@ -50,7 +49,7 @@ const forModel = (payload: AlertChangedEvent, model: string | null | undefined) 
 @Resolver(() => Alert)
 export class AlertResolver {
   private readonly repo: Repository<Alert>;
-  private readonly services: SubgraphServices;
+  private readonly services: MonitoringRuntime['services'];
   private readonly loadRule: (id: string) => Promise<AlertRule | null>;
 
   constructor(private readonly runtime: MonitoringRuntime) {

@@ -1,4 +1,4 @@
-import { BadUserInputError, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError } from '@modelplane/core';
 import { Arg, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { validateWindow } from '../alerts/rule-validation';
@@ -16,7 +16,7 @@ export class ModelMonitoringResolver {
   private readonly alerts: Repository<Alert>;
   private readonly policies: Repository<RetrainPolicy>;
 
-  private readonly services: SubgraphServices;
+  private readonly services: MonitoringRuntime['services'];
 
   constructor(runtime: MonitoringRuntime) {
     const services = (this.services = runtime.services);

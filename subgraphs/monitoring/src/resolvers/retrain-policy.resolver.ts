@@ -1,4 +1,4 @@
-import { ADMIN, assertModelName, BadUserInputError, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError, type RequestContext } from '@modelplane/core';
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { RetrainPolicy } from '../entities/retrain-policy.entity';
@@ -9,7 +9,7 @@ const MAX_INTERVAL_SECONDS = 365 * 86400;
 @Resolver(() => RetrainPolicy)
 export class RetrainPolicyResolver {
   private readonly policies: Repository<RetrainPolicy>;
-  private readonly services: SubgraphServices;
+  private readonly services: MonitoringRuntime['services'];
 
   constructor(private readonly runtime: MonitoringRuntime) {
     const services = (this.services = runtime.services);

@@ -1,4 +1,4 @@
-import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext } from '@modelplane/core';
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
@@ -59,7 +59,7 @@ const views = (batch: ServedBatch): Prediction[] => {
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
-  private readonly services: SubgraphServices;
+  private readonly services: PredictionRuntime['services'];
 
   constructor(private readonly runtime: PredictionRuntime) {
     this.services = runtime.services;

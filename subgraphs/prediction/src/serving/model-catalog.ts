@@ -30,6 +30,7 @@ import { TrafficSplit } from '../entities/traffic-split.entity';
 import { PredictionRoute } from './prediction-route';
 import { logLayout } from './prediction-log-writer';
 import type { RegistryClient, RegistryModel } from '../clients/registry-client';
+import type { PredictionConfig } from '../prediction.settings';
 
 export const PRODUCTION_ALIAS = 'production';
 /** Longest a request waits for an announced change before answering from the previous state. */
@@ -106,7 +107,7 @@ export class ModelCatalog {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly services: SubgraphServices,
+    private readonly services: SubgraphServices<PredictionConfig>,
     private readonly registry: RegistryClient,
     readonly pool: SessionPool,
   ) {}
