@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA, type ServingAppliedEvent, type ServingReplicaEvent } from './events';
+import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA } from './contracts';
 import type { SubgraphServices } from './subgraph';
 
 /** A replica not heard from for this long is no longer waited for. */
@@ -35,9 +35,9 @@ export class ServingAcks {
   start(): () => Promise<void> {
     const { pubSub } = this.services;
     const stops = [
-      pubSub.on(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica)),
+      pubSub.on(SERVING_REPLICA, (e) => this.heard(e.replica)),
       pubSub.on(SERVING_APPLIED, (e) => {
-        const { replica, change } = e as ServingAppliedEvent;
+        const { replica, change } = e;
         this.heard(replica);
         let changes = this.applied.get(replica);
         if (!changes) this.applied.set(replica, (changes = new Set()));

@@ -3,7 +3,6 @@ import {
   MODEL_CHANGED,
   serviceHeaders,
   serviceIdentity,
-  type ModelChangedEvent,
   withSubgraphSettings,
   type SubgraphRuntime,
   type SubgraphServices,
@@ -69,7 +68,7 @@ export class MonitoringRuntime implements SubgraphRuntime {
     // A model's serving version or schema changed: forget the cached description at once.
     const changes = pubSub.subscribe(MODEL_CHANGED);
     const listening = (async () => {
-      for await (const event of changes) this.registry.forget((event as ModelChangedEvent).model);
+      for await (const event of changes) this.registry.forget(event.model);
     })().catch((err: unknown) => logger.warn({ err }, 'model change listener stopped'));
     this.stopListening = async () => {
       await changes.return?.();

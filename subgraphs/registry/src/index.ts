@@ -7,7 +7,8 @@ import { registryReferences } from './registry.reference';
 import { registryRuntime, type RegistryRuntime } from './registry.runtime';
 import { registryResolvers } from './resolvers';
 
-export { PRODUCTION } from './model-registry';
+/** The production alias, as the registry has always exported it (the contract is core's PRODUCTION_ALIAS). */
+export { PRODUCTION_ALIAS as PRODUCTION } from '@modelplane/core';
 
 export const registrySubgraph: SubgraphDefinition<RegistryRuntime> = {
   name: 'registry',

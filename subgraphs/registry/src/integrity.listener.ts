@@ -1,4 +1,4 @@
-import { ARTIFACT_INTEGRITY, type ArtifactIntegrityEvent, type SubgraphServices } from '@modelplane/core';
+import { ARTIFACT_INTEGRITY, type SubgraphServices } from '@modelplane/core';
 import type { ModelRegistry } from './model-registry';
 
 /** Appends an INTEGRITY_ERROR model event for every artifact a prediction replica refused. */
@@ -7,7 +7,7 @@ export async function listenForIntegrityReports(services: SubgraphServices, regi
   const loop = (async () => {
     for await (const report of events) {
       await registry
-        .recordIntegrityError(report as ArtifactIntegrityEvent)
+        .recordIntegrityError(report)
         .catch((err: unknown) => services.logger.error({ err, report }, 'could not record integrity error'));
     }
   })().catch((err: unknown) => services.logger.error({ err }, 'integrity listener stopped'));

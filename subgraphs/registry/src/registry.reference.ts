@@ -1,4 +1,4 @@
-import { batchLoader, type ReferenceResolvers } from '@modelplane/core';
+import { batchLoader, type ReferenceResolvers, isUuid } from '@modelplane/core';
 import { In } from 'typeorm';
 import { ModelVersion } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
@@ -11,7 +11,7 @@ export function registryReferences({ services: { db } }: RegistryRuntime): Refer
     return new Map(rows.map((m) => [m.name, m]));
   });
   const loadVersionById = batchLoader(async (ids: string[]) => {
-    const uuids = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const uuids = ids.filter(isUuid);
     const rows = uuids.length ? await db.getRepository(ModelVersion).findBy({ id: In(uuids) }) : [];
     return new Map(rows.map((v) => [v.id, v]));
   });

@@ -1,8 +1,7 @@
-import { ADMIN, assertModelName, BadUserInputError } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError, isUuid } from '@modelplane/core';
 import { Arg, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { DatasetVersion, type SplitSpec } from '../entities/dataset-version.entity';
 import type { ExperimentsRuntime } from '../experiments.runtime';
-import { UUID_PATTERN } from '../tracking-store';
 import { RegisterDatasetInput } from '../types/dataset.input';
 
 @Resolver(() => DatasetVersion)
@@ -16,7 +15,7 @@ export class DatasetResolver {
 
   @Query(() => DatasetVersion, { nullable: true })
   datasetVersion(@Arg('id', () => ID) id: string): Promise<DatasetVersion | null> | null {
-    return UUID_PATTERN.test(id) ? this.runtime.datasets.byId(id) : null;
+    return isUuid(id) ? this.runtime.datasets.byId(id) : null;
   }
 
   @Authorized(ADMIN)

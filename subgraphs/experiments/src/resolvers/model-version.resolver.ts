@@ -1,7 +1,7 @@
+import { isUuid } from '@modelplane/core';
 import { Directive, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Run } from '../entities/run.entity';
 import type { ExperimentsRuntime } from '../experiments.runtime';
-import { UUID_PATTERN } from '../tracking-store';
 import { latestMetrics } from './run.resolver';
 import { ModelVersionRef } from '../types/federated.type';
 import { Metric } from '../types/run-data.type';
@@ -12,8 +12,8 @@ export class ModelVersionResolver {
   constructor(private readonly runtime: ExperimentsRuntime) {}
 
   private async producingRun(version: ModelVersionRef): Promise<Run | null> {
-    if (version.runId && UUID_PATTERN.test(version.runId)) return this.runtime.store.find(version.runId);
-    if (version.runId === undefined && UUID_PATTERN.test(version.id)) {
+    if (version.runId && isUuid(version.runId)) return this.runtime.store.find(version.runId);
+    if (version.runId === undefined && isUuid(version.id)) {
       return this.runtime.deps.db.getRepository(Run).findOneBy({ producedVersionId: version.id });
     }
     return null;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Logger } from '@modelplane/core';
+import { PRODUCTION_ALIAS, type Logger } from '@modelplane/core';
 import { rocAuc, type DatasetRow } from '@modelplane/ml';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetVersion, StoredRow } from '../entities/dataset-version.entity';
@@ -17,7 +17,6 @@ import { runTraining, TrainingFailedError } from './training-executor';
 import type { TrainingPlan } from './training-params';
 import type { ExperimentsConfig } from '../experiments.settings';
 
-export const PRODUCTION_ALIAS = 'production';
 /** Where a version that did not pass the promotion gate is pointed, so the decision is a model event too. */
 export const CHALLENGER_ALIAS = 'challenger';
 /** How close the exported ONNX must be to the trainer's own probabilities. */

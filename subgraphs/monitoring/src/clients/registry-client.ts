@@ -1,6 +1,4 @@
-import { callSubgraph, NotFoundError, subgraphUnavailable, type ServiceHeaders } from '@modelplane/core';
-
-export type ModelTask = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION';
+import { callSubgraph, NotFoundError, subgraphUnavailable, type ServiceHeaders, type ModelTask } from '@modelplane/core';
 
 export interface MonitoredFeature {
   name: string;

@@ -1,4 +1,4 @@
-import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext } from '@modelplane/core';
+import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext, assertUuid } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
 import { publishAlertChange } from '../alerts/alert-events';
@@ -8,13 +8,6 @@ import { Alert, AlertStatus, OPEN_STATUSES } from '../entities/alert.entity';
 import type { MonitoringRuntime } from '../monitoring.runtime';
 import { AlertRuleInput, UpdateAlertRuleInput } from '../types/alert-rule.input';
 import { ModelRef } from '../types/federated.type';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function assertId(id: string, argument = 'id'): string {
-  if (!UUID.test(id)) throw new BadUserInputError(`${argument} is not an id`, { argument });
-  return id;
-}
 
 @Resolver(() => AlertRule)
 export class AlertRuleResolver {
@@ -33,7 +26,7 @@ export class AlertRuleResolver {
 
   @Query(() => AlertRule, { nullable: true })
   alertRule(@Arg('id', () => ID) id: string): Promise<AlertRule | null> {
-    return this.rules.findOneBy({ id: assertId(id) });
+    return this.rules.findOneBy({ id: assertUuid(id) });
   }
 
   @Authorized(OPERATOR)
@@ -72,7 +65,7 @@ export class AlertRuleResolver {
     @Arg('input') input: UpdateAlertRuleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AlertRule> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(AlertRule);
       const rule = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -99,7 +92,7 @@ export class AlertRuleResolver {
   @Authorized(OPERATOR)
   @Mutation(() => ID, { description: 'Deletes a rule; its open alert, if any, is resolved' })
   async deleteAlertRule(@Arg('id', () => ID) id: string): Promise<string> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(AlertRule);
       const rule = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });

@@ -8,6 +8,7 @@ import {
   OPERATOR,
   type AlertChangedEvent,
   type RequestContext,
+  assertUuid,
 } from '@modelplane/core';
 import {
   Arg,
@@ -29,7 +30,6 @@ import { fromAlertEvent, publishAlertChange } from '../alerts/alert-events';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus } from '../entities/alert.entity';
 import type { MonitoringRuntime } from '../monitoring.runtime';
-import { assertId } from './alert-rule.resolver';
 import { AlertsArgs } from '../types/alerts.args';
 import { ModelRef } from '../types/federated.type';
 
@@ -75,7 +75,7 @@ export class AlertResolver {
 
   @Query(() => Alert, { nullable: true })
   alert(@Arg('id', () => ID) id: string): Promise<Alert | null> {
-    return this.repo.findOneBy({ id: assertId(id) });
+    return this.repo.findOneBy({ id: assertUuid(id) });
   }
 
   @Authorized(OPERATOR)
@@ -90,7 +90,7 @@ export class AlertResolver {
   @Authorized(OPERATOR)
   @Mutation(() => Alert, { description: 'FIRING → ACKNOWLEDGED; the alert still resolves by itself when its condition clears' })
   async acknowledgeAlert(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Alert> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(Alert);
       const alert = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });

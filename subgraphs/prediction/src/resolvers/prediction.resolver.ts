@@ -1,4 +1,4 @@
-import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext } from '@modelplane/core';
+import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext, isUuid } from '@modelplane/core';
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
@@ -7,8 +7,6 @@ import type { ServedBatch } from '../serving/predictor';
 import type { PredictionRuntime } from '../prediction.runtime';
 import { PredictArgs, PredictBatchArgs } from '../types/predict.args';
 import { Prediction } from '../types/prediction.type';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One row of a served batch as the GraphQL `Prediction`: fields are read lazily from the
@@ -89,7 +87,7 @@ export class PredictionResolver {
     @Arg('actual') actual: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Feedback> {
-    if (!UUID.test(predictionId)) throw new BadUserInputError('predictionId is not a prediction id', { argument: 'predictionId' });
+    if (!isUuid(predictionId)) throw new BadUserInputError('predictionId is not a prediction id', { argument: 'predictionId' });
     if (actual.length > 1000) throw new BadUserInputError('actual is longer than 1000 characters', { argument: 'actual' });
     const prediction = await this.findPrediction(predictionId);
     if (!prediction) throw new NotFoundError(`no prediction ${predictionId}`, { predictionId });

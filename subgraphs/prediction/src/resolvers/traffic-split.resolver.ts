@@ -8,7 +8,6 @@ import {
   ROUTING_CHANGED,
   servingChange,
   type RequestContext,
-  type RoutingChangedEvent,
   type SubgraphServices,
 } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
@@ -104,7 +103,7 @@ export class TrafficSplitResolver {
       await PgPubSub.publishWithin((sql, params) => em.query(sql, params), ROUTING_CHANGED, {
         model,
         changeId,
-      } satisfies RoutingChangedEvent);
+      });
       return next.canaryVersion === null && next.shadowVersion === null ? null : repo.findOneByOrFail({ model });
     });
     await this.runtime.acks.waitApplied(servingChange.routing(changeId));

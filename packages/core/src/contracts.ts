@@ -1,7 +1,30 @@
+import { BadUserInputError } from './errors';
+
 /**
- * Events that cross subgraphs (through PostgreSQL NOTIFY, see PgPubSub). Topic names and payload
- * shapes live here, once, so publisher and subscriber cannot drift apart.
+ * What subgraphs agree on without importing each other: the events that cross them (through
+ * PostgreSQL NOTIFY, see PgPubSub; topic names and payload shapes live here once, so publisher
+ * and subscriber cannot drift apart), the alias that means production, the model tasks, and what
+ * an id looks like.
  */
+
+/** The alias a model's production version holds; moving it promotes (registry), routing follows it (prediction). */
+export const PRODUCTION_ALIAS = 'production';
+
+/** The tasks a model can have (the registry's `ModelTask`). */
+export type ModelTask = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID, the form of every id the subgraphs store. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** An id argument: a UUID, or BAD_USER_INPUT naming the argument. */
+export function assertUuid(value: string, argument = 'id'): string {
+  if (!isUuid(value)) throw new BadUserInputError(`${argument} is not an id`, { argument });
+  return value;
+}
 
 /** What a model serves changed: a version was created or archived, an alias moved. */
 export const MODEL_CHANGED = 'model.changed';
@@ -91,3 +114,16 @@ export interface AlertChangedEvent {
   /** DRIFT alerts of a model with a retrain policy: PENDING, REQUESTED, FAILED or SKIPPED. */
   retrainStatus?: string | null;
 }
+
+/** Every topic and the payload its events carry: PgPubSub is typed by it. */
+export interface EventPayloads {
+  [MODEL_CHANGED]: ModelChangedEvent;
+  [SERVING_REPLICA]: ServingReplicaEvent;
+  [SERVING_APPLIED]: ServingAppliedEvent;
+  [ARTIFACT_INTEGRITY]: ArtifactIntegrityEvent;
+  [ROUTING_CHANGED]: RoutingChangedEvent;
+  [RUN_UPDATED]: RunUpdatedEvent;
+  [ALERT_CHANGED]: AlertChangedEvent;
+}
+
+export type Topic = keyof EventPayloads;
