@@ -19,6 +19,8 @@ export * from './serving-acks';
 export { defineSettings, isProduction, setting, type SettingsOf, type SettingsSpec, type VarSpec } from './settings';
 export * from './signed-identity';
 export * from './subgraph';
+export * from './subgraph-schema';
+export * from './subgraph-websockets';
 export * from './subgraph-client';
 export * from './trace-context';
 export * from './validation';

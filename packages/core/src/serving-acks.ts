@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA } from './contracts';
-import type { SubgraphServices } from './subgraph';
+import type { SubgraphServices } from './subgraph-schema';
 
 /** A replica not heard from for this long is no longer waited for. */
 const LIVE_MS = SERVING_HEARTBEAT_MS * 3.5;
