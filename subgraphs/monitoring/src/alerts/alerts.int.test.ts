@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  buildSubgraph,
-  createDataSource,
-  createLogger,
-  loadConfig,
-  Metrics,
-  PgPubSub,
-  runMigrations,
-  type SubgraphServices,
-} from '@modelplane/core';
+import { buildSubgraph, createLogger, loadConfig, Metrics, PgPubSub, type SubgraphServices } from '@modelplane/core';
 import { computeReferenceProfile, mulberry32 } from '@modelplane/ml';
 import { execute, parse, subscribe, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
+import { createTestDatabase, migratedTestDataSource, type TestDatabase } from '../../../../tests/support/database';
 import { monitoringSubgraph } from '../index';
 import type { MonitoringRuntime } from '../monitoring.runtime';
 
@@ -103,16 +94,7 @@ describe('monitoring alerts on PostgreSQL', () => {
   let seed = 1;
 
   async function replica(config: ReturnType<typeof loadConfig>, migrate: boolean): Promise<Replica> {
-    const db = createDataSource({
-      url: tdb.url,
-      schema: 'monitoring',
-      entities: monitoringSubgraph.entities,
-      migrations: monitoringSubgraph.migrations,
-      poolSize: 5,
-      applicationName: 'test',
-    });
-    await db.initialize();
-    if (migrate) await runMigrations(db, 'monitoring', logger);
+    const db = await migratedTestDataSource(tdb.url, monitoringSubgraph, { migrate });
     const pubSub = new PgPubSub({ url: tdb.url, logger });
     await pubSub.start();
     const services: SubgraphServices = {
