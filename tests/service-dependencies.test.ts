@@ -8,7 +8,7 @@ import {
   dependencyUrls,
   type ServiceName,
 } from '../packages/core/src/service-dependencies';
-import type { SubgraphName } from '../packages/core/src/subgraph';
+import type { SubgraphName } from '../packages/core/src/subgraph-schema';
 import { listFiles, repoPath } from './deploy/lib/repo';
 
 /*
@@ -42,12 +42,12 @@ const CLIENT_MODULES: Record<string, Target> = {
   'gateway/src/auth/authenticator.ts': 'registry',
   'gateway/src/auth/api-key-verifier.ts': 'registry',
   'gateway/src/auth/jwt-verifier.ts': 'outside (JWKS_URL)',
-  'subgraphs/prediction/src/serving/registry-client.ts': 'registry',
+  'subgraphs/prediction/src/clients/registry-client.ts': 'registry',
   'subgraphs/experiments/src/clients/registry-client.ts': 'registry',
   'subgraphs/experiments/src/clients/prediction-streams.ts': 'prediction',
   'subgraphs/monitoring/src/clients/registry-client.ts': 'registry',
   'subgraphs/monitoring/src/clients/experiments-client.ts': 'experiments',
-  'subgraphs/monitoring/src/stream/log-stream-client.ts': 'prediction',
+  'subgraphs/monitoring/src/clients/log-stream-client.ts': 'prediction',
 };
 
 /** What opening a connection looks like in this code base. */
@@ -111,16 +111,16 @@ describe('SERVICE_DEPENDENCIES', () => {
           path === 'packages/server/src/compose.ts' ? ['gateway'] : SERVICES.filter((s) => path.startsWith(`${SOURCE_TREES[s]}/`));
         if (literal) expect([path, literal, services.includes(literal as ServiceName)]).toEqual([path, literal, true]);
         // A variable: the experiments runtime, typed 'experiments' | 'worker', the two services of its tree.
-        else expect([path, argument]).toEqual(['subgraphs/experiments/src/experiments-runtime.ts', 'deps.service']);
+        else expect([path, argument]).toEqual(['subgraphs/experiments/src/experiments.runtime.ts', 'deps.service']);
         seen.push(path);
       }
     }
     expect([...new Set(seen)].sort()).toEqual([
       'gateway/src/gateway.ts',
       'packages/server/src/compose.ts',
-      'subgraphs/experiments/src/experiments-runtime.ts',
-      'subgraphs/monitoring/src/monitoring-runtime.ts',
-      'subgraphs/prediction/src/serving/serving-runtime.ts',
+      'subgraphs/experiments/src/experiments.runtime.ts',
+      'subgraphs/monitoring/src/monitoring.runtime.ts',
+      'subgraphs/prediction/src/prediction.runtime.ts',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { checkProductionRequirements, loadConfig } from '../../packages/core/src/config';
+import { checkProductionRequirements, loadConfig, withSettings } from '../../packages/core/src/config';
+import { experimentsSettings } from '../../subgraphs/experiments/src/experiments.settings';
 import { SERVICES, SERVICE_DEPENDENCIES, SUBGRAPH_URL_VARIABLES, type ServiceName } from '../../packages/core/src/service-dependencies';
 import { containerEnv } from './lib/container-env';
 import { PENDING_COMMANDS, SERVICE_COMMANDS, commandStatus, notePending, serverCommands } from './lib/commands';
@@ -391,7 +392,7 @@ describe('Kubernetes manifests', () => {
     for (const [name, objects] of builds) {
       const experiments = byName<Workload>(objects, 'Deployment', 'experiments')!;
       const env = containerEnv(objects, experiments.spec.template.spec.containers[0]!, exampleSecrets());
-      expect([name, loadConfig(env).TRAINING_WORKER]).toEqual([name, 'off']);
+      expect([name, withSettings(loadConfig(env), experimentsSettings).TRAINING_WORKER]).toEqual([name, 'off']);
       const replicas = byName<Workload>(objects, 'Deployment', 'worker')!.spec.replicas ?? 1;
       expect([name, replicas >= 1]).toEqual([name, true]);
     }

@@ -1,6 +1,22 @@
 import { resolve } from 'node:path';
 import { callersOf } from './service-dependencies';
-import type { SubgraphName } from './subgraph';
+import type { SubgraphName } from './subgraph-schema';
+import {
+  bool,
+  ConfigError,
+  int,
+  isProduction,
+  num,
+  oneOf,
+  parseSettings,
+  port,
+  secret,
+  settingsRows,
+  str,
+  url,
+  type SettingsOf,
+  type SettingsSpec,
+} from './settings';
 
 /**
  * The only module that reads process.env. Every variable has a default and a doc line; the
@@ -13,66 +29,6 @@ export type Mode = 'local' | 'production';
 // production, so default it before those libraries load; this module is imported first.
 process.env.NODE_ENV ??= 'production';
 
-interface VarSpec<T> {
-  doc: string;
-  default: string | ((env: NodeJS.ProcessEnv) => string);
-  parse: (raw: string, name: string) => T;
-}
-
-class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const str = (raw: string): string => raw;
-const int =
-  (min: number, max: number) =>
-  (raw: string, name: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
-    }
-    return n;
-  };
-const num =
-  (min: number, max: number) =>
-  (raw: string, name: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new ConfigError(`${name}=${JSON.stringify(raw)} must be a number between ${min} and ${max}`);
-    }
-    return n;
-  };
-const bool = (raw: string, name: string): boolean => {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false`);
-};
-const oneOf =
-  <T extends string>(...values: T[]) =>
-  (raw: string, name: string): T => {
-    if ((values as string[]).includes(raw)) return raw as T;
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be one of ${values.join(', ')}`);
-  };
-const url = (raw: string, name: string): string => {
-  if (raw === '') return raw;
-  try {
-    new URL(raw);
-    return raw;
-  } catch {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a URL`);
-  }
-};
-
-/** A secret: empty (not configured) or at least `min` characters. Its value never appears in messages. */
-const secret =
-  (min: number) =>
-  (raw: string, name: string): string => {
-    if (raw !== '' && raw.length < min) throw new ConfigError(`${name} must be at least ${min} characters long`);
-    return raw;
-  };
-
-const isProduction = (env: NodeJS.ProcessEnv): boolean => env.MODELPLANE_MODE === 'production';
-const port = int(0, 65535);
 const subgraphUrl = (portVar: string, fallback: number) => (env: NodeJS.ProcessEnv) =>
   `http://127.0.0.1:${env[portVar] ?? fallback}/graphql`;
 /** Who reads a subgraph's URL: the services that call it (SERVICE_DEPENDENCIES). */
@@ -164,125 +120,10 @@ export const configSpec = {
     default: (env: NodeJS.ProcessEnv) => String(Math.ceil((Number(env.MAX_ARTIFACT_BYTES ?? 64 * 1024 * 1024) * 4) / 3) + 1024 * 1024),
     parse: int(1024, 2 ** 31 - 1),
   },
-  PREDICT_BATCH_MAX_ROWS: { doc: 'Most rows one predictBatch may carry', default: '10000', parse: int(1, 1_000_000) },
-  PREDICTION_LOG_BUFFER: {
-    doc: 'Prediction log rows held in memory awaiting their batched COPY; when full, new predictions are refused (OVERLOADED, counted)',
-    default: '100000',
-    parse: int(100, 10_000_000),
-  },
-  PREDICTION_LOG_FLUSH_MS: { doc: 'How often the prediction log buffer is written', default: '200', parse: int(10, 60000) },
-  PREDICTION_LOG_RETENTION_DAYS: {
-    doc: 'Prediction log rows and feedback older than this are deleted, a bounded batch at a time (0: keep everything)',
-    default: '30',
-    parse: int(0, 36500),
-  },
-  PREDICTION_LOG_PRUNE_INTERVAL_MS: {
-    doc: 'How often one prediction replica deletes prediction log rows past PREDICTION_LOG_RETENTION_DAYS',
-    default: '600000',
-    parse: int(100, 86_400_000),
-  },
   SERVING_ACK_TIMEOUT_MS: {
     doc: 'Longest an alias move, rollback, archive or traffic-split change waits for every live prediction replica to apply it before answering (0: answer at once)',
     default: '2000',
     parse: int(0, 60000),
-  },
-  SESSION_IDLE_MS: {
-    doc: 'An ONNX session nothing routes to is released after this long unused',
-    default: '300000',
-    parse: int(0, 86_400_000),
-  },
-  SERVING_REFRESH_MS: {
-    doc: 'Safety-net refresh of cached aliases in the prediction service (alias moves arrive as events first)',
-    default: '30000',
-    parse: int(1000, 3_600_000),
-  },
-  MONITORING_POLL_MS: {
-    doc: 'How often monitoring reads new rows of the prediction log and feedback streams (one consumer across replicas)',
-    default: '1000',
-    parse: int(10, 600000),
-  },
-  MONITORING_STREAM_BATCH: { doc: 'Rows monitoring reads per stream request', default: '2000', parse: int(1, 10000) },
-  MONITORING_EVALUATION_INTERVAL_MS: {
-    doc: 'How often alert rules are evaluated (one pass across replicas); evaluateAlertRules runs a pass on demand',
-    default: '30000',
-    parse: int(100, 86_400_000),
-  },
-  MONITORING_WINDOW_SECONDS: {
-    doc: 'Default window of drift, latency and accuracy reports and of alert rules',
-    default: '3600',
-    parse: int(1, 31 * 86400),
-  },
-  MONITORING_WINDOW_MAX_ROWS: {
-    doc: 'A window holds at most this many of the most recent predictions (bounds the cost of a report)',
-    default: '100000',
-    parse: int(10, 10_000_000),
-  },
-  MONITORING_BASELINE_ROWS: {
-    doc: 'Without a reference profile from experiments, drift compares against the first this-many logged predictions of the version',
-    default: '300',
-    parse: int(10, 1_000_000),
-  },
-  MONITORING_DRIFT_MIN_SAMPLE: {
-    doc: 'Fewer predictions than this in a window: the drift report says insufficient data instead of guessing',
-    default: '30',
-    parse: int(1, 1_000_000),
-  },
-  MONITORING_DRIFT_SHARE: {
-    doc: 'Share of drifted features (0-1) at which a drift report calls the dataset drifted (Evidently: 0.5)',
-    default: '0.5',
-    parse: (raw: string, name: string): number => {
-      const n = Number(raw);
-      if (!(n > 0 && n <= 1)) throw new ConfigError(`${name}=${JSON.stringify(raw)} must be a number in (0, 1]`);
-      return n;
-    },
-  },
-  MONITORING_DRIFT_NUMERIC_METHOD: {
-    doc: 'Drift distance for numeric features with a large reference: WASSERSTEIN_NORMED (Evidently default) or PSI',
-    default: 'WASSERSTEIN_NORMED',
-    parse: oneOf('WASSERSTEIN_NORMED', 'PSI'),
-  },
-  MONITORING_ACCURACY_MIN_LABELS: {
-    doc: 'Labelled predictions a window needs before accuracy, precision, recall and F1 are reported',
-    default: '30',
-    parse: int(1, 1_000_000),
-  },
-  MONITORING_RETRAIN_MIN_INTERVAL_SECONDS: {
-    doc: 'Default least time between two drift-triggered retrainings of a model (setRetrainPolicy may override it)',
-    default: '86400',
-    parse: int(0, 365 * 86400),
-  },
-  MONITORING_RETENTION_HOURS: {
-    doc: 'Consumed predictions and labels older than this are deleted by the evaluator (baselines are kept)',
-    default: '720',
-    parse: int(1, 24 * 3650),
-  },
-  WORKER_PORT: { doc: 'Port of a training worker (`modelplane-server worker`): health and metrics only', default: '4005', parse: port },
-  TRAINING_WORKER: {
-    doc: 'Where training jobs run: `in-process` (inside the experiments subgraph) or `off` (separate `worker` processes); default in-process in local mode',
-    default: (env: NodeJS.ProcessEnv) => (isProduction(env) ? 'off' : 'in-process'),
-    parse: oneOf('in-process', 'off'),
-  },
-  TRAINING_CONCURRENCY: { doc: 'Training jobs one worker process runs at a time', default: '1', parse: int(1, 64) },
-  TRAINING_RETRY_LIMIT: { doc: 'Retries of a training job whose attempt failed or whose worker died', default: '2', parse: int(0, 100) },
-  TRAINING_HEARTBEAT_TIMEOUT_SECONDS: {
-    doc: 'A running training job whose worker has not reported for this long is handed to another worker',
-    default: '30',
-    parse: int(1, 3600),
-  },
-  TRAINING_JOB_TIMEOUT_SECONDS: {
-    doc: 'Longest a training job may run before the queue expires it (and retries it)',
-    default: '3600',
-    parse: int(10, 86_000),
-  },
-  PROMOTION_MIN_AUC_GAIN: {
-    doc: 'Default promotion gate: a retrained version replaces production only if its test ROC AUC is higher by at least this much',
-    default: '0.005',
-    parse: num(-1, 1),
-  },
-  BOOTSTRAP_DEMO_MODEL: {
-    doc: 'On first start (empty registry) train and promote the demo model `seattle-rain` (default: on in local mode, off under NODE_ENV=test)',
-    default: (env: NodeJS.ProcessEnv) => String(!isProduction(env) && env.NODE_ENV !== 'test'),
-    parse: bool,
   },
   SUBGRAPH_TIMEOUT_MS: { doc: 'Gateway timeout for one subgraph fetch', default: '30000', parse: int(100, 600000) },
   SUBSCRIPTION_MAX_BUFFERED_BYTES: {
@@ -413,32 +254,48 @@ export const configSpec = {
     default: 'info',
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   },
-} satisfies Record<string, VarSpec<unknown>>;
+} satisfies SettingsSpec;
 
-type Spec = typeof configSpec;
-export type Config = { readonly [K in keyof Spec]: ReturnType<Spec[K]['parse']> };
+/** The platform's settings (every service's); each subgraph adds its own fragment (withSettings). */
+export type Config = SettingsOf<typeof configSpec>;
+
+/** The environment a Config was read from, so a subgraph's fragment is read from the same one. */
+const sources = new WeakMap<Config, NodeJS.ProcessEnv>();
+/** Fragments already read for a Config: each is parsed once. */
+const fragments = new WeakMap<Config, Map<SettingsSpec, unknown>>();
 
 /**
  * Reads and validates every variable at once, so start-up fails with one message listing all
  * problems rather than the first one it meets at run time.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const out: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [name, spec] of Object.entries(configSpec) as [string, VarSpec<unknown>][]) {
-    const given = env[name];
-    const raw = given !== undefined && given !== '' ? given : typeof spec.default === 'function' ? spec.default(env) : spec.default;
-    try {
-      out[name] = spec.parse(raw, name);
-    } catch (err) {
-      problems.push(err instanceof Error ? err.message : String(err));
-    }
-  }
+  const { values: out, problems } = parseSettings(configSpec, env);
   if (!problems.length) problems.push(...crossChecks(out as Config));
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return Object.freeze(out) as Config;
+  const config = Object.freeze(out) as Config;
+  sources.set(config, { ...env });
+  return config;
+}
+
+/**
+ * The platform configuration plus a subgraph's own settings fragment, read from the environment
+ * the configuration came from and validated the same way (all problems in one ConfigError).
+ * Subgraphs call it when they start, so a bad value stops the start-up.
+ */
+export function withSettings<S extends SettingsSpec>(config: Config, spec: S): Config & SettingsOf<S> {
+  let read = fragments.get(config);
+  if (!read) fragments.set(config, (read = new Map()));
+  let merged = read.get(spec) as (Config & SettingsOf<S>) | undefined;
+  if (!merged) {
+    const { values, problems } = parseSettings(spec, sources.get(config) ?? process.env);
+    if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    merged = Object.freeze({ ...config, ...values }) as Config & SettingsOf<S>;
+    sources.set(merged, sources.get(config) ?? process.env);
+    read.set(spec, merged);
+  }
+  return merged;
 }
 
 /** Rules that involve several variables. */
@@ -478,12 +335,9 @@ export function checkProductionRequirements(config: Config, service: 'gateway' |
   }
 }
 
-/** The configuration table in Markdown, for the README. */
-export function configTable(): string {
-  const rows = Object.entries(configSpec).map(([name, spec]) => {
-    const def = typeof spec.default === 'function' ? '(derived)' : spec.default.replace(repoRoot, '.');
-    return `| \`${name}\` | \`${def}\` | ${spec.doc} |`;
-  });
+/** The configuration table in Markdown, for the README: the platform's settings, then each fragment's. */
+export function configTable(...fragments: SettingsSpec[]): string {
+  const rows = [configSpec, ...fragments].flatMap((spec) => settingsRows(spec, repoRoot));
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 

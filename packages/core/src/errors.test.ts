@@ -25,6 +25,17 @@ describe('errors', () => {
     expect(formatError({ message: 'no code' }, new Error('x')).extensions).toEqual({ code: 'INTERNAL' });
   });
 
+  it('formatError passes only the listed client codes: an unknown one is INTERNAL with its message hidden', () => {
+    const formatted = formatError(
+      { message: 'upstream at http://10.0.0.3:4001 said no', extensions: { code: 'DOWNSTREAM_OOPS' } },
+      new Error('x'),
+    );
+    expect(formatted).toEqual({ message: 'internal error', extensions: { code: 'INTERNAL' } });
+    expect(formatError({ message: 'bad query', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, new Error('x')).message).toBe(
+      'bad query',
+    );
+  });
+
   it('recognises PostgreSQL unique violations from pg and TypeORM', () => {
     expect(isUniqueViolation({ code: '23505' })).toBe(true);
     expect(isUniqueViolation({ driverError: { code: '23505' } })).toBe(true);

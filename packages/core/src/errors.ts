@@ -1,3 +1,4 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The one list of error codes a client can see in `extensions.code`. */
@@ -146,8 +147,13 @@ export class RequestTimeoutError extends ModelplaneError {
 
 export class SubgraphUnavailableError extends ModelplaneError {
   readonly code = ErrorCode.SUBGRAPH_UNAVAILABLE;
-  constructor(message: string, extensions?: Extensions) {
+  /**
+   * `cause` is the raw failure (it may name internal URLs): logged by the service, never sent
+   * (formatError sends only the message and extensions).
+   */
+  constructor(message: string, extensions?: Extensions, cause?: unknown) {
     super(ErrorCode.SUBGRAPH_UNAVAILABLE, message, extensions);
+    if (cause !== undefined) this.cause = cause;
   }
 }
 
@@ -166,15 +172,13 @@ export function isUniqueViolation(err: unknown): boolean {
   return e?.code === PG_UNIQUE_VIOLATION || e?.driverError?.code === PG_UNIQUE_VIOLATION;
 }
 
-// Codes Apollo Server and graphql-js produce for malformed requests; they are client errors.
-const clientCodes = new Set<string>([
+/**
+ * The codes whose errors reach clients as raised (message and extensions): ours, and those Apollo
+ * Server and graphql-js give malformed requests. Everything else is unexpected.
+ */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ...Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
 ]);
 
 /**
@@ -183,12 +187,8 @@ const clientCodes = new Set<string>([
  */
 export function formatError(formatted: GraphQLFormattedError, _error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && clientCodes.has(code)) {
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
     // Stack traces never reach clients.
-    const { stacktrace: _stack, ...rest } = formatted.extensions ?? {};
-    return { ...formatted, extensions: rest };
-  }
-  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _stack, ...rest } = formatted.extensions ?? {};
     return { ...formatted, extensions: rest };
   }

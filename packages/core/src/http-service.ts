@@ -19,9 +19,13 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   bodyLimit: number;
   /** Extra readiness condition (database reachable, supergraph loaded…). */
   ready: () => Promise<boolean>;
-  /** Apollo Server built around the HTTP server so its drain plugin can close it. */
-  apollo: (httpServer: Server) => ApolloServer<TContext>;
-  context: ContextFunction<[ExpressContextFunctionArgument], TContext>;
+  /**
+   * Apollo Server built around the HTTP server so its drain plugin can close it, and the context
+   * of its operations. Without them the service has no /graphql, only health and metrics (a
+   * training worker), and stop() closes the HTTP server itself.
+   */
+  apollo?: (httpServer: Server) => ApolloServer<TContext>;
+  context?: ContextFunction<[ExpressContextFunctionArgument], TContext>;
   /** Serve GET / as a redirect to the GraphQL endpoint (where the landing page lives). */
   redirectRoot?: boolean;
   /** Extra HTTP routes (e.g. artifact downloads), mounted before /graphql. */
@@ -65,7 +69,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   // still served and which response closes its connection.
   const drain = connectionDrain(app);
   const httpServer = createServer(drain.listener);
-  const apollo = options.apollo(httpServer);
+  const apollo = options.apollo?.(httpServer);
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
@@ -81,15 +85,18 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   if (options.redirectRoot) app.get('/', (_req, res) => res.redirect('/graphql'));
 
   options.routes?.(app);
-  await apollo.start();
-  app.use(
-    '/graphql',
-    ...(options.beforeBody ?? []),
-    // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
-    express.json({ limit: options.bodyLimit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }),
-    ...(options.beforeGraphQL ?? []),
-    expressMiddleware(apollo, { context: options.context }),
-  );
+  if (apollo) {
+    if (!options.context) throw new Error(`${options.name}: an Apollo Server needs its context function`);
+    await apollo.start();
+    app.use(
+      '/graphql',
+      ...(options.beforeBody ?? []),
+      // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
+      express.json({ limit: options.bodyLimit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }),
+      ...(options.beforeGraphQL ?? []),
+      expressMiddleware(apollo, { context: options.context }),
+    );
+  }
   // Malformed JSON or an oversized body: answer in GraphQL's shape with a code, not an HTML page.
   app.use(
     (
@@ -118,7 +125,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${port}/graphql`;
+  const url = `http://${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${port}${apollo ? '/graphql' : '/health/ready'}`;
   logger.info({ url }, `${options.name} ready`);
 
   let stopping: Promise<void> | undefined;
@@ -132,7 +139,13 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         drain.start(httpServer);
         logger.info(`${options.name} draining`);
         await options.beforeDrain?.().catch((err: unknown) => logger.error({ err }, 'closing long-lived connections failed'));
-        await apollo.stop();
+        if (apollo) await apollo.stop();
+        else {
+          await new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeIdleConnections();
+          });
+        }
         await options.onClose?.();
         logger.info(`${options.name} stopped`);
       })();

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Identity } from './context';
 import type { Logger } from './logger';
 import { GraphQLError } from 'graphql';
+import { SubgraphUnavailableError } from './errors';
 
 interface LoggingContext extends BaseContext {
   logger: Logger;
@@ -30,6 +31,9 @@ export function loggingPlugin<T extends LoggingContext>(options: LoggingPluginOp
             const original = err.originalError;
             if (original && !(original instanceof GraphQLError)) {
               contextValue.logger.error({ err: original, path: err.path }, 'unexpected error');
+            } else if (original instanceof SubgraphUnavailableError && original.cause !== undefined) {
+              // The client saw only which service failed; the log keeps how.
+              contextValue.logger.warn({ err: original.cause, path: err.path }, original.message);
             }
           }
         },

@@ -4,6 +4,14 @@ import { PgPubSub, SubscriberOverflowError } from './pubsub';
 
 const logger = createLogger('test', 'silent');
 
+/** The topics of these tests and their payloads (the subgraphs use the contracts' EventPayloads). */
+interface TestEvents {
+  alerts: { n: number };
+  flood: { i: number };
+  burst: { i: number };
+  big: { blob: string };
+}
+
 async function take(it: AsyncIterator<unknown>, n: number): Promise<unknown[]> {
   const out: unknown[] = [];
   for (let i = 0; i < n; i++) out.push((await it.next()).value);
@@ -12,13 +20,13 @@ async function take(it: AsyncIterator<unknown>, n: number): Promise<unknown[]> {
 
 describe('PgPubSub over LISTEN/NOTIFY', () => {
   let db: TestDatabase;
-  let a: PgPubSub;
-  let b: PgPubSub;
+  let a: PgPubSub<TestEvents>;
+  let b: PgPubSub<TestEvents>;
 
   beforeAll(async () => {
     db = await createTestDatabase('pubsub');
-    a = new PgPubSub({ url: db.url, logger });
-    b = new PgPubSub({ url: db.url, logger, maxQueue: 3 });
+    a = new PgPubSub<TestEvents>({ url: db.url, logger });
+    b = new PgPubSub<TestEvents>({ url: db.url, logger, maxQueue: 3 });
     await Promise.all([a.start(), b.start()]);
   });
 
@@ -32,14 +40,14 @@ describe('PgPubSub over LISTEN/NOTIFY', () => {
     const onA = a.subscribe('alerts', 'm1');
     const onB = b.subscribe('alerts', 'm1');
     const other = b.subscribe('alerts', 'm2');
-    await a.publish(PgPubSub.key('alerts', 'm1'), { n: 1 });
-    await a.publish(PgPubSub.key('alerts', 'm1'), { n: 2 });
+    await a.publish('alerts', { n: 1 }, 'm1');
+    await a.publish('alerts', { n: 2 }, 'm1');
     expect(await take(onA, 2)).toEqual([{ n: 1 }, { n: 2 }]);
     expect(await take(onB, 2)).toEqual([{ n: 1 }, { n: 2 }]);
     await onA.return?.();
     await onB.return?.();
     // Nothing arrived for the other topic.
-    await a.publish(PgPubSub.key('alerts', 'm2'), { n: 3 });
+    await a.publish('alerts', { n: 3 }, 'm2');
     expect(await take(other, 1)).toEqual([{ n: 3 }]);
     await other.return?.();
   });
@@ -66,7 +74,12 @@ describe('PgPubSub over LISTEN/NOTIFY', () => {
     expect(seen).toHaveLength(10);
   });
 
-  it('refuses an event larger than a NOTIFY payload', async () => {
+  it("refuses an event larger than a NOTIFY payload as the caller's error (BAD_USER_INPUT), inside a transaction too", async () => {
     await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toThrow(/limit/);
+    await expect(a.publish('big', { blob: 'x'.repeat(9000) })).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    const sent: unknown[] = [];
+    const within = PgPubSub.publishWithin<TestEvents, 'big'>(async (_sql, params) => sent.push(params), 'big', { blob: 'x'.repeat(9000) });
+    await expect(within).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(sent).toEqual([]);
   });
 });

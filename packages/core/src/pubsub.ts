@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import type { Counter } from 'prom-client';
+import type { EventPayloads } from './contracts';
+import { BadUserInputError } from './errors';
 import type { Logger } from './logger';
 
 /**
@@ -25,6 +27,24 @@ interface Envelope {
   p: unknown;
 }
 
+/**
+ * The NOTIFY body of an event. Events carry what a caller sent (a reason, a message), so one
+ * too large to announce is the caller's error, refused before anything is committed.
+ */
+function envelope(routingKey: string, payload: unknown): string {
+  const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_PAYLOAD) {
+    throw new BadUserInputError(
+      `the change is too large to announce (${bytes} bytes as a ${routingKey} event; the limit is ${MAX_PAYLOAD})`,
+      {
+        topic: routingKey,
+      },
+    );
+  }
+  return body;
+}
+
 interface Subscriber {
   push(value: unknown): void;
   end(): void;
@@ -34,7 +54,8 @@ export class SubscriberOverflowError extends Error {
   override name = 'SubscriberOverflowError';
 }
 
-export class PgPubSub {
+/** Typed by topic: `E` maps each topic to its payload (the subgraphs' contracts by default). */
+export class PgPubSub<E extends object = EventPayloads> {
   private client: Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
@@ -47,6 +68,7 @@ export class PgPubSub {
     this.maxQueue = options.maxQueue ?? 1000;
   }
 
+  /** The routing key of a topic's events about one thing (`run.updated:<run id>`), or of the whole topic. */
   static key(routingKey: string, dynamicId?: unknown): string {
     return dynamicId === undefined ? routingKey : `${routingKey}:${String(dynamicId)}`;
   }
@@ -95,12 +117,12 @@ export class PgPubSub {
     }, delay).unref();
   }
 
-  /** Sends an event to every subscriber on every replica. Resolves once PostgreSQL has it. */
-  async publish(routingKey: string, payload: unknown): Promise<void> {
-    const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
-    if (Buffer.byteLength(body) > MAX_PAYLOAD) {
-      throw new Error(`event on ${routingKey} is ${Buffer.byteLength(body)} bytes; the limit is ${MAX_PAYLOAD}`);
-    }
+  /**
+   * Sends an event to every subscriber on every replica (to those of `dynamicId` only, when
+   * given). Resolves once PostgreSQL has it.
+   */
+  async publish<T extends keyof E & string>(topic: T, payload: E[T], dynamicId?: string): Promise<void> {
+    const body = envelope(PgPubSub.key(topic, dynamicId), payload);
     // A pooled connection is not needed: NOTIFY is cheap and the listener connection is idle.
     const client = this.client;
     if (!client) throw new Error('pub/sub is not connected');
@@ -111,14 +133,13 @@ export class PgPubSub {
    * Publishes from inside a transaction: PostgreSQL delivers the event only if, and when, the
    * transaction commits, so subscribers never hear of a change that was rolled back.
    */
-  static async publishWithin(
+  static async publishWithin<P extends object = EventPayloads, T extends keyof P & string = keyof P & string>(
     query: (sql: string, params: unknown[]) => Promise<unknown>,
-    routingKey: string,
-    payload: unknown,
+    topic: T,
+    payload: P[T],
+    dynamicId?: string,
   ): Promise<void> {
-    const body = JSON.stringify({ t: routingKey, p: payload } satisfies Envelope);
-    if (Buffer.byteLength(body) > MAX_PAYLOAD)
-      throw new Error(`event on ${routingKey} is ${Buffer.byteLength(body)} bytes; the limit is ${MAX_PAYLOAD}`);
+    const body = envelope(PgPubSub.key(topic, dynamicId), payload);
     await query('SELECT pg_notify($1, $2)', [CHANNEL, body]);
   }
 
@@ -132,14 +153,14 @@ export class PgPubSub {
    * function is called. For a process's own bookkeeping: unlike subscribe() there is no queue, so
    * a burst of events can never cut the listener off (the handler must not block).
    */
-  on(routingKey: string, handler: (payload: unknown) => void): () => void {
+  on<T extends keyof E & string>(routingKey: T, handler: (payload: E[T]) => void): () => void {
     const topic = PgPubSub.key(routingKey);
     const subs = this.topics.get(topic) ?? new Set<Subscriber>();
     this.topics.set(topic, subs);
     const sub: Subscriber = {
       push: (value) => {
         try {
-          handler(value);
+          handler(value as E[T]);
         } catch (err) {
           this.options.logger.error({ err, topic: routingKey }, 'event handler failed');
         }
@@ -153,6 +174,9 @@ export class PgPubSub {
     };
   }
 
+  /** The events of a topic (of one thing, with `dynamicId`) as they arrive; type-graphql's subscriptions use it too. */
+  subscribe<T extends keyof E & string>(routingKey: T, dynamicId?: unknown): AsyncIterableIterator<E[T]>;
+  subscribe(routingKey: string, dynamicId?: unknown): AsyncIterableIterator<unknown>;
   subscribe(routingKey: string, dynamicId?: unknown): AsyncIterableIterator<unknown> {
     const topic = PgPubSub.key(routingKey, dynamicId);
     const queue: unknown[] = [];

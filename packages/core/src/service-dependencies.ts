@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import type { SubgraphName } from './subgraph';
+import type { SubgraphName } from './subgraph-schema';
 
 /**
  * Which Modelplane service calls which: the one source for the code (a service reaches another

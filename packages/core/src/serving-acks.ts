@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
-import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA, type ServingAppliedEvent, type ServingReplicaEvent } from './events';
-import type { SubgraphServices } from './subgraph';
+import { SERVING_APPLIED, SERVING_HEARTBEAT_MS, SERVING_REPLICA } from './contracts';
+import type { SubgraphServices } from './subgraph-schema';
 
 /** A replica not heard from for this long is no longer waited for. */
 const LIVE_MS = SERVING_HEARTBEAT_MS * 3.5;
@@ -15,7 +15,8 @@ const REMEMBERED = 1000;
  * what a model serves (an alias move in the registry, a traffic split in the prediction service)
  * answers once every live prediction replica has applied it, so the caller's next prediction sees
  * it wherever it lands; a replica that does not confirm within SERVING_ACK_TIMEOUT_MS is logged
- * and counted, and the change answers anyway (it is committed).
+ * and counted, and the change answers anyway (it is committed). One per process, owned by the
+ * runtime of the subgraph that makes such changes (registry, prediction), which starts it.
  */
 export class ServingAcks {
   private readonly seen = new Map<string, number>();
@@ -34,9 +35,9 @@ export class ServingAcks {
   start(): () => Promise<void> {
     const { pubSub } = this.services;
     const stops = [
-      pubSub.on(SERVING_REPLICA, (e) => this.heard((e as ServingReplicaEvent).replica)),
+      pubSub.on(SERVING_REPLICA, (e) => this.heard(e.replica)),
       pubSub.on(SERVING_APPLIED, (e) => {
-        const { replica, change } = e as ServingAppliedEvent;
+        const { replica, change } = e;
         this.heard(replica);
         let changes = this.applied.get(replica);
         if (!changes) this.applied.set(replica, (changes = new Set()));
@@ -94,13 +95,4 @@ export class ServingAcks {
       this.waiters.add(check);
     });
   }
-}
-
-const instances = new WeakMap<SubgraphServices, ServingAcks>();
-
-/** The one ServingAcks of this process (its start() is called by the subgraph's start hook). */
-export function servingAcks(services: SubgraphServices): ServingAcks {
-  let acks = instances.get(services);
-  if (!acks) instances.set(services, (acks = new ServingAcks(services)));
-  return acks;
 }

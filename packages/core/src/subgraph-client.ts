@@ -1,3 +1,4 @@
+import { SubgraphUnavailableError } from './errors';
 import type { ServiceHeaders } from './signed-identity';
 
 /** A GraphQL call to another subgraph answered with errors, or not at all. */
@@ -53,6 +54,15 @@ export async function callSubgraph<T>(
   }
   if (!body.data) throw new SubgraphCallError(`${url} answered HTTP ${res.status} without data`, undefined, res.status);
   return body.data;
+}
+
+/**
+ * What a client sees when a call to another subgraph failed: SUBGRAPH_UNAVAILABLE naming the
+ * service (`serviceName`, as the gateway names unreachable subgraphs), never its URL or the raw
+ * failure, which travel as `cause` into this service's log.
+ */
+export function subgraphUnavailable(serviceName: string, couldNot: string, cause: unknown): SubgraphUnavailableError {
+  return new SubgraphUnavailableError(`the ${serviceName} service could not ${couldNot}`, { serviceName }, cause);
 }
 
 /** A service's base URL (for its REST routes: /artifacts, /streams, /internal) from its GraphQL URL. */

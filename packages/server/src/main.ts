@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import {
-  configTable,
   ConfigError,
   createLogger,
   loadConfig,
@@ -15,6 +14,7 @@ import { manifest } from './manifest';
 import { migrate } from './migrate';
 import { runAll } from './run-all';
 import { printSdl, subgraphInfo } from './sdl';
+import { fullConfigTable } from './settings';
 import { isSubgraphName, loadSubgraph, subgraphNames } from './subgraphs';
 import { startWorker } from './worker';
 
@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'config') {
-    console.log(configTable());
+    console.log(fullConfigTable());
     return 0;
   }
   console.error(usage);

@@ -2,8 +2,8 @@ import { buildSubgraph, createLogger, loadConfig, Metrics, type SubgraphName, ty
 import { loadSubgraph } from './subgraphs';
 
 /**
- * Prints a subgraph's SDL without a database. Resolvers are never instantiated while building,
- * so the services they would need are stand-ins that fail loudly if touched.
+ * Prints a subgraph's SDL without a database: the schema is built without a runtime (resolvers
+ * are never instantiated while building), and the services are stand-ins that fail loudly if touched.
  */
 export async function printSdl(name: SubgraphName): Promise<string> {
   return (await subgraphInfo(name)).sdl;
@@ -21,6 +21,7 @@ export async function subgraphInfo(name: SubgraphName): Promise<{ sdl: string; r
   const services: SubgraphServices = {
     name,
     config,
+    databaseUrl: '',
     db: unavailable('the database'),
     pubSub: unavailable('pub/sub'),
     logger: createLogger(name, 'silent'),

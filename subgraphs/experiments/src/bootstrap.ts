@@ -3,7 +3,7 @@ import type { Logger } from '@modelplane/core';
 import { RegistryRejectedError, RegistryUnavailableError } from './clients/registry-client';
 import { BUILTIN_DATASET, BUILTIN_LABELS } from './datasets';
 import { FINISHED_STATUSES, RunStatus, RunTrigger } from './entities/run.entity';
-import type { ExperimentsRuntime } from './experiments-runtime';
+import type { ExperimentsRuntime } from './experiments.runtime';
 
 export const DEMO_MODEL = 'seattle-rain';
 export const BOOTSTRAP_KEY = 'bootstrap';

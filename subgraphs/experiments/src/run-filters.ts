@@ -1,5 +1,5 @@
 import { BadUserInputError } from '@modelplane/core';
-import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter, type RunOrder } from './resolvers/types/run-filter.input';
+import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter, type RunOrder } from './run-query';
 
 /** Bind parameters of one SQL statement: `add(value)` returns its placeholder. */
 export class SqlParams {

@@ -1,10 +1,9 @@
-import { createDataSource, createLogger, PgPubSub, RUN_UPDATED, runMigrations, type RunUpdatedEvent } from '@modelplane/core';
-import { experimentsMigrations } from '@modelplane/migrations';
+import { createLogger, PgPubSub, RUN_UPDATED, type RunUpdatedEvent } from '@modelplane/core';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/database';
+import { createTestDatabase, migratedTestDataSource, type TestDatabase } from '../../../tests/support/database';
 import { RunStatus, RunTrigger, type Run } from './entities/run.entity';
-import { experimentsEntities } from './index';
-import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter } from './resolvers/types/run-filter.input';
+import { experimentsSubgraph } from './index';
+import { ComparisonOperator, RunOrderField, SortDirection, type RunFilter } from './run-query';
 import { RunStore, type NewRun } from './tracking-store';
 
 const logger = createLogger('test', 'silent');
@@ -34,16 +33,7 @@ describe('experiments tracking store (PostgreSQL)', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('experiments_store');
-    db = createDataSource({
-      url: testDb.url,
-      schema: 'experiments',
-      entities: experimentsEntities,
-      migrations: experimentsMigrations,
-      poolSize: 5,
-      applicationName: 'experiments-store-test',
-    });
-    await db.initialize();
-    await runMigrations(db, 'experiments', logger);
+    db = await migratedTestDataSource(testDb.url, experimentsSubgraph);
     store = new RunStore(db);
     pubSub = new PgPubSub({ url: testDb.url, logger });
     await pubSub.start();

@@ -7,15 +7,14 @@ import {
   assertModelName,
   isUniqueViolation,
   type RunUpdatedEvent,
+  isUuid,
 } from '@modelplane/core';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { Experiment } from './entities/experiment.entity';
 import { RunLog } from './entities/run-log.entity';
 import { FINISHED_STATUSES, Run, RunStatus, RunTrigger, type TrainingRequest } from './entities/run.entity';
 import { runFilterSql, runOrderSql, SqlParams } from './run-filters';
-import type { RunFilter, RunOrder } from './resolvers/types/run-filter.input';
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { RunFilter, RunOrder } from './run-query';
 
 export interface NewRun {
   model: string;
@@ -54,7 +53,7 @@ type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 /** Announces a run's change to `runUpdated` subscribers on every replica, when `em`'s transaction commits. */
 export async function publishRunUpdate(query: Query, run: Pick<Run, 'id' | 'modelName' | 'status' | 'progress'>): Promise<void> {
   const event: RunUpdatedEvent = { id: run.id, model: run.modelName, status: run.status, progress: run.progress };
-  await PgPubSub.publishWithin((sql, params) => query(sql, params), PgPubSub.key(RUN_UPDATED, run.id), event);
+  await PgPubSub.publishWithin((sql, params) => query(sql, params), RUN_UPDATED, event, run.id);
 }
 
 /**
@@ -124,7 +123,7 @@ export class RunStore {
   }
 
   async find(id: string): Promise<Run | null> {
-    if (!UUID_PATTERN.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.db.getRepository(Run).findOneBy({ id });
   }
 
@@ -135,13 +134,13 @@ export class RunStore {
   }
 
   async findMany(ids: string[]): Promise<Run[]> {
-    const valid = ids.filter((id) => UUID_PATTERN.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     return valid.length ? this.db.getRepository(Run).findBy({ id: In(valid) }) : [];
   }
 
   /** Locks the run row for the rest of `em`'s transaction; refuses runs a training job owns unless allowed. */
   private async lockForTracking(em: EntityManager, runId: string, allowFinished = true): Promise<Run> {
-    if (!UUID_PATTERN.test(runId)) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'runId', runId });
+    if (!isUuid(runId)) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'runId', runId });
     const run = await em.getRepository(Run).findOne({ where: { id: runId }, lock: { mode: 'pessimistic_write' } });
     if (!run) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'runId', runId });
     if (run.managed) {
@@ -254,7 +253,7 @@ export class RunStore {
    */
   async cancel(runId: string, reason: string | null): Promise<{ run: Run; changed: boolean }> {
     return this.db.transaction(async (tx) => {
-      if (!UUID_PATTERN.test(runId)) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'id', runId });
+      if (!isUuid(runId)) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'id', runId });
       const run = await tx.getRepository(Run).findOne({ where: { id: runId }, lock: { mode: 'pessimistic_write' } });
       if (!run) throw new NotFoundError(`run ${runId} does not exist`, { argument: 'id', runId });
       if (run.status === RunStatus.CANCELLED) return { run, changed: false };
@@ -304,7 +303,7 @@ export class RunStore {
     if (!Number.isInteger(options.first) || options.first < 1 || options.first > 500) {
       throw new BadUserInputError('first must be between 1 and 500', { argument: 'first' });
     }
-    if (options.after && !UUID_PATTERN.test(options.after)) {
+    if (options.after && !isUuid(options.after)) {
       throw new BadUserInputError('after must be the id of a run from the previous page', { argument: 'after' });
     }
     const params = new SqlParams();

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   checkProductionRequirements,
   ConfigError,
@@ -8,19 +6,16 @@ import {
   gatewaySecret,
   Metrics,
   runMigrations,
+  startHttpService,
+  withSettings,
   type Config,
   type RunningService,
 } from '@modelplane/core';
 import { experimentsMigrations } from '@modelplane/migrations';
-import express from 'express';
 import { Gauge } from 'prom-client';
-import { DatasetVersion } from './entities/dataset-version.entity';
-import { Experiment } from './entities/experiment.entity';
-import { ReferenceProfileRecord } from './entities/reference-profile.entity';
-import { RunLog } from './entities/run-log.entity';
-import { RunMetric } from './entities/run-metric.entity';
-import { Run } from './entities/run.entity';
-import { ExperimentsRuntime } from './experiments-runtime';
+import { experimentsEntities } from './entities';
+import { experimentsSettings } from './experiments.settings';
+import { ExperimentsRuntime } from './experiments.runtime';
 
 export interface WorkerServiceOptions {
   config: Config;
@@ -34,7 +29,7 @@ export interface WorkerServiceOptions {
  * /health/live, /health/ready and /metrics.
  */
 export async function startTrainingWorkerService(options: WorkerServiceOptions): Promise<RunningService> {
-  const { config } = options;
+  const config = withSettings(options.config, experimentsSettings);
   checkProductionRequirements(config, 'worker');
   // The worker registers versions in the registry, signing its calls with the gateway secret.
   gatewaySecret(config);
@@ -44,7 +39,7 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
   const db = createDataSource({
     url,
     schema: 'experiments',
-    entities: [Run, Experiment, DatasetVersion, RunMetric, RunLog, ReferenceProfileRecord],
+    entities: experimentsEntities,
     migrations: experimentsMigrations,
     poolSize: config.DATABASE_POOL_SIZE,
     applicationName: 'modelplane-training-worker',
@@ -71,52 +66,19 @@ export async function startTrainingWorkerService(options: WorkerServiceOptions):
       this.set(runtime.worker?.busy ?? 0);
     },
   });
-  let draining = false;
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok', service: 'training-worker' });
-  });
-  app.get('/health/ready', async (_req, res) => {
-    const ok =
-      !draining &&
-      runtime.queue.isStarted &&
-      (await db.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ));
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : draining ? 'draining' : 'not ready', service: 'training-worker' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
-  const httpServer = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? config.WORKER_PORT, config.HOST, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const base = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
-  logger.info({ url: base }, 'training worker ready');
-  let stopping: Promise<void> | undefined;
-  return {
+  // Health and metrics only: the same probes, drain and stop as every service, without /graphql.
+  return startHttpService({
     name: 'training-worker',
-    port,
-    url: `${base}/health/ready`,
-    httpServer,
-    stop() {
-      stopping ??= (async () => {
-        draining = true;
-        await runtime.stop();
-        await new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          httpServer.closeIdleConnections();
-        });
-        await db.destroy();
-        logger.info('training worker stopped');
-      })();
-      return stopping;
+    logger,
+    metrics,
+    host: config.HOST,
+    port: options.port ?? config.WORKER_PORT,
+    bodyLimit: 1024,
+    ready: async () => runtime.queue.isStarted && (await db.query('SELECT 1').then(() => true)),
+    // Training in flight finishes (or is handed back) before HTTP closes and the pool goes.
+    beforeDrain: () => runtime.stop(),
+    onClose: async () => {
+      await db.destroy();
     },
-  };
+  });
 }

@@ -1,29 +1,21 @@
-import { ModelRefType, type SubgraphDefinition } from '@modelplane/core';
+import type { SubgraphDefinition } from '@modelplane/core';
 import { monitoringMigrations } from '@modelplane/migrations';
-import { AlertRule } from './entities/alert-rule.entity';
-import { Alert } from './entities/alert.entity';
-import { Baseline } from './entities/baseline.entity';
-import { EvaluationPass } from './entities/evaluation-pass.entity';
-import { Label } from './entities/label.entity';
-import { ModelHealthSnapshot } from './entities/model-health.entity';
-import { Observation } from './entities/observation.entity';
-import { RetrainPolicy } from './entities/retrain-policy.entity';
-import { StreamCursor } from './entities/stream-cursor.entity';
+import { monitoringEntities } from './entities';
 import { monitoringReferences } from './monitoring.reference';
-import { startMonitoring } from './monitoring-runtime';
-import { AlertRuleResolver } from './resolvers/alert-rule.resolver';
-import { AlertResolver } from './resolvers/alert.resolver';
-import { ModelHealthResolver } from './resolvers/model-health.resolver';
-import { ModelMonitoringResolver } from './resolvers/model-monitoring.resolver';
-import { ReportResolver } from './resolvers/report.resolver';
-import { RetrainPolicyResolver } from './resolvers/retrain-policy.resolver';
+import { monitoringRuntime, type MonitoringRuntime } from './monitoring.runtime';
+import { monitoringSettings } from './monitoring.settings';
+import { monitoringResolvers } from './resolvers';
+import { ModelRef } from './types/federated.type';
 
-export const monitoringSubgraph: SubgraphDefinition = {
+export { monitoringSettings } from './monitoring.settings';
+
+export const monitoringSubgraph: SubgraphDefinition<MonitoringRuntime> = {
   name: 'monitoring',
-  entities: [AlertRule, Alert, RetrainPolicy, Observation, Label, StreamCursor, Baseline, ModelHealthSnapshot, EvaluationPass],
+  entities: monitoringEntities,
   migrations: monitoringMigrations,
-  resolvers: [AlertRuleResolver, AlertResolver, ReportResolver, ModelHealthResolver, ModelMonitoringResolver, RetrainPolicyResolver],
-  orphanedTypes: [ModelRefType()],
+  settings: monitoringSettings,
+  resolvers: monitoringResolvers,
+  orphanedTypes: [ModelRef],
+  runtime: monitoringRuntime,
   references: monitoringReferences,
-  start: startMonitoring,
 };

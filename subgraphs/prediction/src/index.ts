@@ -1,20 +1,23 @@
-import { ModelRefType, ModelVersionRefType, modelRefReferences, type SubgraphDefinition } from '@modelplane/core';
+import type { SubgraphDefinition } from '@modelplane/core';
 import { predictionMigrations } from '@modelplane/migrations';
-import { Feedback } from './entities/feedback.entity';
-import { PredictionLog } from './entities/prediction-log.entity';
-import { TrafficSplit } from './entities/traffic-split.entity';
+import { predictionEntities } from './entities';
 import { logStreamRoutes } from './log-stream.routes';
-import { PredictionResolver } from './resolvers/prediction.resolver';
-import { TrafficSplitResolver } from './resolvers/traffic-split.resolver';
-import { startServing } from './serving/serving-runtime';
+import { predictionReferences } from './prediction.reference';
+import { predictionRuntime, type PredictionRuntime } from './prediction.runtime';
+import { predictionSettings } from './prediction.settings';
+import { predictionResolvers } from './resolvers';
+import { ModelRef, ModelVersionRef } from './types/federated.type';
 
-export const predictionSubgraph: SubgraphDefinition = {
+export { predictionSettings } from './prediction.settings';
+
+export const predictionSubgraph: SubgraphDefinition<PredictionRuntime> = {
   name: 'prediction',
-  entities: [TrafficSplit, PredictionLog, Feedback],
+  entities: predictionEntities,
   migrations: predictionMigrations,
-  resolvers: [PredictionResolver, TrafficSplitResolver],
-  orphanedTypes: [ModelRefType(), ModelVersionRefType()],
-  references: () => modelRefReferences,
+  settings: predictionSettings,
+  resolvers: predictionResolvers,
+  orphanedTypes: [ModelRef, ModelVersionRef],
+  runtime: predictionRuntime,
+  references: predictionReferences,
   routes: logStreamRoutes,
-  start: startServing,
 };

@@ -1,6 +1,6 @@
-import type { SubgraphServices } from '@modelplane/core';
 import type { FeatureSpec } from '@modelplane/inference';
 import type { Express, Request, Response } from 'express';
+import type { PredictionRuntime } from './prediction.runtime';
 
 /**
  * The prediction log and feedback, published as streams for other services (monitoring reads
@@ -99,7 +99,7 @@ function predictionJson(r: PredictionRow, layouts: Map<number, Layout>): string 
   );
 }
 
-export function logStreamRoutes(app: Express, services: SubgraphServices): void {
+export function logStreamRoutes(app: Express, { services }: PredictionRuntime): void {
   // feature_layout rows never change: each is read once per process.
   const layouts = new Map<number, Layout>();
   const loadLayouts = async (rows: PredictionRow[]): Promise<void> => {

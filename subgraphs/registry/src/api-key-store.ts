@@ -60,10 +60,10 @@ function assertName(name: string): string {
  * the gateway through POST /internal/keys/verify (api-key.routes.ts). Only hashes are stored.
  */
 export class ApiKeyStore {
-  private readonly repo: Repository<ApiKey>;
+  constructor(private readonly services: SubgraphServices) {}
 
-  constructor(private readonly services: SubgraphServices) {
-    this.repo = services.db.getRepository(ApiKey);
+  private get repo(): Repository<ApiKey> {
+    return this.services.db.getRepository(ApiKey);
   }
 
   async create(name: string, role: ApiKeyRole, createdBy: string): Promise<{ key: string; apiKey: ApiKey }> {

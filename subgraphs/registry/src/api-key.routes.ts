@@ -1,6 +1,5 @@
-import type { SubgraphServices } from '@modelplane/core';
 import express, { type Express } from 'express';
-import { ApiKeyStore } from './api-key-store';
+import type { RegistryRuntime } from './registry.runtime';
 
 /**
  * Internal routes for the gateway and the platform launcher (behind the subgraph's signed-caller
@@ -9,8 +8,7 @@ import { ApiKeyStore } from './api-key-store';
  *   POST /internal/keys/verify     { key } → 200 { keyId, name, role } | 401
  *   POST /internal/keys/bootstrap  → { created: true, key, keyId } once (local mode's first start) | { created: false }
  */
-export function apiKeyRoutes(app: Express, services: SubgraphServices): void {
-  const keys = new ApiKeyStore(services);
+export function apiKeyRoutes(app: Express, { services, apiKeys: keys }: RegistryRuntime): void {
   const json = express.json({ limit: '4kb' });
   app.post('/internal/keys/verify', json, async (req, res) => {
     const key = (req.body as { key?: unknown } | undefined)?.key;

@@ -1,13 +1,11 @@
-import type { SubgraphServices } from '@modelplane/core';
 import type { Express } from 'express';
-import { ModelRegistry } from './model-registry';
+import type { RegistryRuntime } from './registry.runtime';
 
 /**
  * `GET /artifacts/:digest`: the raw ONNX bytes, for prediction replicas loading a version. Bytes
  * are immutable under their digest, so clients may cache them forever.
  */
-export function artifactRoutes(app: Express, services: SubgraphServices): void {
-  const registry = new ModelRegistry(services);
+export function artifactRoutes(app: Express, { services, registry }: RegistryRuntime): void {
   app.get('/artifacts/:digest', async (req, res) => {
     const digest = String(req.params.digest);
     if (!/^[0-9a-f]{64}$/.test(digest)) {

@@ -1,41 +1,24 @@
-import { servingAcks, type SubgraphDefinition } from '@modelplane/core';
+import type { SubgraphDefinition } from '@modelplane/core';
 import { registryMigrations } from '@modelplane/migrations';
 import { apiKeyRoutes } from './api-key.routes';
-import { seedConfiguredAdminKey } from './api-key.seed';
 import { artifactRoutes } from './artifact.routes';
-import { ApiKey } from './entities/api-key.entity';
-import { Artifact } from './entities/artifact.entity';
-import { ModelAlias } from './entities/model-alias.entity';
-import { ModelEvent } from './entities/model-event.entity';
-import { ModelVersion } from './entities/model-version.entity';
-import { Model } from './entities/model.entity';
-import { listenForIntegrityReports } from './integrity.listener';
-import { registryReferences } from './model.reference';
-import { ApiKeyResolver } from './resolvers/api-key.resolver';
-import { ModelAliasResolver } from './resolvers/model-alias.resolver';
-import { ModelEventResolver } from './resolvers/model-event.resolver';
-import { ModelVersionResolver } from './resolvers/model-version.resolver';
-import { ModelResolver } from './resolvers/model.resolver';
+import { registryEntities } from './entities';
+import { registryReferences } from './registry.reference';
+import { registryRuntime, type RegistryRuntime } from './registry.runtime';
+import { registryResolvers } from './resolvers';
 
-export { PRODUCTION } from './model-registry';
+/** The production alias, as the registry has always exported it (the contract is core's PRODUCTION_ALIAS). */
+export { PRODUCTION_ALIAS as PRODUCTION } from '@modelplane/core';
 
-export const registrySubgraph: SubgraphDefinition = {
+export const registrySubgraph: SubgraphDefinition<RegistryRuntime> = {
   name: 'registry',
-  entities: [Model, ModelVersion, ModelAlias, ModelEvent, Artifact, ApiKey],
+  entities: registryEntities,
   migrations: registryMigrations,
-  resolvers: [ModelResolver, ModelVersionResolver, ModelAliasResolver, ModelEventResolver, ApiKeyResolver],
+  resolvers: registryResolvers,
+  runtime: registryRuntime,
   references: registryReferences,
-  routes: (app, services) => {
-    artifactRoutes(app, services);
-    apiKeyRoutes(app, services);
-  },
-  start: async (services) => {
-    await seedConfiguredAdminKey(services);
-    const stopAcks = servingAcks(services).start();
-    const stopIntegrity = await listenForIntegrityReports(services);
-    return async () => {
-      await stopIntegrity();
-      await stopAcks();
-    };
+  routes: (app, runtime) => {
+    artifactRoutes(app, runtime);
+    apiKeyRoutes(app, runtime);
   },
 };

@@ -6,8 +6,9 @@ import {
   MODEL_CHANGED,
   NotFoundError,
   PgPubSub,
+  PRODUCTION_ALIAS,
   assertModelName,
-  servingAcks,
+  type ServingAcks,
   servingChange,
   type ArtifactIntegrityEvent,
   type ModelChangedEvent,
@@ -19,8 +20,6 @@ import { ModelAlias } from './entities/model-alias.entity';
 import { ModelEvent, ModelEventKind } from './entities/model-event.entity';
 import { ModelVersion, VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
-
-export const PRODUCTION = 'production';
 
 const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -73,7 +72,10 @@ export class ModelRegistry {
   /** Ids of the events a changeServing transaction appended. */
   private readonly appended = new WeakMap<EntityManager, string[]>();
 
-  constructor(private readonly services: SubgraphServices) {}
+  constructor(
+    private readonly services: SubgraphServices,
+    private readonly acks: ServingAcks,
+  ) {}
 
   private async withModelLock<T>(name: string, fn: (em: EntityManager, model: Model) => Promise<T>): Promise<T> {
     assertModelName(name, 'model');
@@ -96,7 +98,7 @@ export class ModelRegistry {
       return fn(em, model);
     });
     const last = events[events.length - 1];
-    if (last) await servingAcks(this.services).waitApplied(servingChange.model(last));
+    if (last) await this.acks.waitApplied(servingChange.model(last));
     return result;
   }
 
@@ -176,7 +178,7 @@ export class ModelRegistry {
     const current = await repo.findOneBy({ modelName: model, alias });
     const from = current?.versionNumber ?? null;
     await repo.upsert({ modelName: model, alias, versionNumber: target.version, updatedAt: new Date() }, ['modelName', 'alias']);
-    if (alias === PRODUCTION) {
+    if (alias === PRODUCTION_ALIAS) {
       await em.query(
         `UPDATE registry.model_version SET status = 'CANDIDATE' WHERE model = $1 AND status = 'PRODUCTION' AND version <> $2`,
         [model, target.version],
@@ -191,7 +193,7 @@ export class ModelRegistry {
     assertAlias(alias);
     return this.changeServing(model, async (em) => {
       const target = await this.servableVersion(em, model, version);
-      const kind = alias === PRODUCTION ? ModelEventKind.PROMOTED : ModelEventKind.ALIAS_SET;
+      const kind = alias === PRODUCTION_ALIAS ? ModelEventKind.PROMOTED : ModelEventKind.ALIAS_SET;
       return (await this.moveAlias(em, model, alias, target, kind, actor, reason)).alias;
     });
   }
@@ -202,7 +204,7 @@ export class ModelRegistry {
       const current = await em.getRepository(ModelAlias).findOneBy({ modelName: model, alias });
       if (!current) throw new NotFoundError(`model ${model} has no alias ${alias}`, { model, alias });
       await em.getRepository(ModelAlias).delete({ modelName: model, alias });
-      if (alias === PRODUCTION) {
+      if (alias === PRODUCTION_ALIAS) {
         await em.query(`UPDATE registry.model_version SET status = 'CANDIDATE' WHERE model = $1 AND status = 'PRODUCTION'`, [model]);
       }
       await this.appendEvent(em, {
@@ -222,7 +224,7 @@ export class ModelRegistry {
    */
   private async productionStack(em: EntityManager, model: string): Promise<number[]> {
     const events = await em.getRepository(ModelEvent).find({
-      where: { modelName: model, alias: PRODUCTION },
+      where: { modelName: model, alias: PRODUCTION_ALIAS },
       order: { id: 'ASC' },
     });
     const stack: number[] = [];
@@ -240,7 +242,7 @@ export class ModelRegistry {
 
   async rollback(model: string, toVersion: number | null, reason: string | null, actor: string) {
     return this.changeServing(model, async (em) => {
-      const current = await em.getRepository(ModelAlias).findOneBy({ modelName: model, alias: PRODUCTION });
+      const current = await em.getRepository(ModelAlias).findOneBy({ modelName: model, alias: PRODUCTION_ALIAS });
       if (!current) throw new ConflictError(`model ${model} has no production version to roll back`, { model });
       let targetVersion = toVersion;
       if (targetVersion === null) {
@@ -262,7 +264,7 @@ export class ModelRegistry {
       }
       const target = await this.servableVersion(em, model, targetVersion);
       const from = await em.getRepository(ModelVersion).findOneByOrFail({ modelName: model, version: current.versionNumber });
-      await this.moveAlias(em, model, PRODUCTION, target, ModelEventKind.ROLLED_BACK, actor, reason);
+      await this.moveAlias(em, model, PRODUCTION_ALIAS, target, ModelEventKind.ROLLED_BACK, actor, reason);
       const event = await em.getRepository(ModelEvent).findOneOrFail({ where: { modelName: model }, order: { id: 'DESC' } });
       return { fromVersion: from, toVersion: { ...target, status: VersionStatus.PRODUCTION }, reason, event };
     });

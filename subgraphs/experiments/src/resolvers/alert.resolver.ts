@@ -1,17 +1,12 @@
-import type { SubgraphServices } from '@modelplane/core';
 import { FieldResolver, Resolver, Root } from 'type-graphql';
 import { Run } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
-import { AlertRef } from './types/federated.type';
+import type { ExperimentsRuntime } from '../experiments.runtime';
+import { AlertRef } from '../types/federated.type';
 
 /** Monitoring's `Alert` extended with the retraining it triggered (retrain on drift). */
 @Resolver(() => AlertRef)
 export class AlertResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @FieldResolver(() => Run, { nullable: true, description: 'The training run this alert triggered, if any' })
   triggeredRun(@Root() alert: AlertRef): Promise<Run | null> {

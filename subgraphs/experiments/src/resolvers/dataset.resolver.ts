@@ -1,17 +1,12 @@
-import { ADMIN, assertModelName, BadUserInputError, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError, isUuid } from '@modelplane/core';
 import { Arg, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { DatasetVersion, type SplitSpec } from '../entities/dataset-version.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
-import { UUID_PATTERN } from '../tracking-store';
-import { RegisterDatasetInput } from './types/dataset.input';
+import type { ExperimentsRuntime } from '../experiments.runtime';
+import { RegisterDatasetInput } from '../types/dataset.input';
 
 @Resolver(() => DatasetVersion)
 export class DatasetResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @Query(() => [DatasetVersion], { description: 'Dataset versions, by name then newest first' })
   async datasets(@Arg('name', () => String, { nullable: true }) name: string | null): Promise<DatasetVersion[]> {
@@ -20,7 +15,7 @@ export class DatasetResolver {
 
   @Query(() => DatasetVersion, { nullable: true })
   datasetVersion(@Arg('id', () => ID) id: string): Promise<DatasetVersion | null> | null {
-    return UUID_PATTERN.test(id) ? this.runtime.datasets.byId(id) : null;
+    return isUuid(id) ? this.runtime.datasets.byId(id) : null;
   }
 
   @Authorized(ADMIN)

@@ -1,33 +1,29 @@
-import { ADMIN, assertModelName, BadUserInputError, type ModelRef as ModelRefShape, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError } from '@modelplane/core';
 import { Arg, Authorized, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Experiment } from '../entities/experiment.entity';
 import { Run } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
+import type { ExperimentsRuntime } from '../experiments.runtime';
 import { parseTrainingParams, TRAINERS } from '../training/training-params';
-import { UpdateExperimentInput } from './types/experiment.input';
-import { ModelRef } from './types/federated.type';
+import { UpdateExperimentInput } from '../types/experiment.input';
+import { ModelRef } from '../types/federated.type';
 
 /** Experiments, and the registry's `Model` extended with its runs. */
 @Resolver(() => ModelRef)
 export class ExperimentResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @FieldResolver(() => Run, { nullable: true, description: 'The most recent training run' })
-  latestRun(@Root() model: ModelRefShape): Promise<Run | null> {
+  latestRun(@Root() model: ModelRef): Promise<Run | null> {
     return this.runtime.deps.db.getRepository(Run).findOne({ where: { modelName: model.name }, order: { createdAt: 'DESC' } });
   }
 
   @FieldResolver(() => Experiment, { nullable: true, description: 'The experiment tracking this model’s runs' })
-  experiment(@Root() model: ModelRefShape): Promise<Experiment | null> {
+  experiment(@Root() model: ModelRef): Promise<Experiment | null> {
     return this.runtime.store.experiment(model.name);
   }
 
   @FieldResolver(() => [Run], { description: 'Training runs, newest first' })
-  runs(@Root() model: ModelRefShape, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<Run[]> {
+  runs(@Root() model: ModelRef, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<Run[]> {
     return this.runtime.store.search({ model: model.name, first });
   }
 

@@ -1,24 +1,19 @@
-import type { SubgraphServices } from '@modelplane/core';
+import { isUuid } from '@modelplane/core';
 import { Directive, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Run } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
-import { UUID_PATTERN } from '../tracking-store';
+import type { ExperimentsRuntime } from '../experiments.runtime';
 import { latestMetrics } from './run.resolver';
-import { ModelVersionRef } from './types/federated.type';
-import { Metric } from './types/run-data.type';
+import { ModelVersionRef } from '../types/federated.type';
+import { Metric } from '../types/run-data.type';
 
 /** The registry's `ModelVersion` extended with its lineage: the run that produced it and that run's evaluation. */
 @Resolver(() => ModelVersionRef)
 export class ModelVersionResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   private async producingRun(version: ModelVersionRef): Promise<Run | null> {
-    if (version.runId && UUID_PATTERN.test(version.runId)) return this.runtime.store.find(version.runId);
-    if (version.runId === undefined && UUID_PATTERN.test(version.id)) {
+    if (version.runId && isUuid(version.runId)) return this.runtime.store.find(version.runId);
+    if (version.runId === undefined && isUuid(version.id)) {
       return this.runtime.deps.db.getRepository(Run).findOneBy({ producedVersionId: version.id });
     }
     return null;

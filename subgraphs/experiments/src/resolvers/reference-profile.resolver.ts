@@ -1,16 +1,12 @@
-import { assertModelName, BadUserInputError, type SubgraphServices } from '@modelplane/core';
+import { assertModelName, BadUserInputError } from '@modelplane/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Int, Query, Resolver } from 'type-graphql';
 import { ReferenceProfileRecord } from '../entities/reference-profile.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
+import type { ExperimentsRuntime } from '../experiments.runtime';
 
 @Resolver()
 export class ReferenceProfileResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @Query(() => GraphQLJSONObject, {
     nullable: true,

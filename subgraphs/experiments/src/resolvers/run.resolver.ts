@@ -1,22 +1,14 @@
-import {
-  BadUserInputError,
-  NotFoundError,
-  OPERATOR,
-  RUN_UPDATED,
-  type RequestContext,
-  type RunUpdatedEvent,
-  type SubgraphServices,
-} from '@modelplane/core';
+import { BadUserInputError, NotFoundError, OPERATOR, RUN_UPDATED, type RequestContext, type RunUpdatedEvent } from '@modelplane/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DatasetVersion } from '../entities/dataset-version.entity';
 import { Experiment } from '../entities/experiment.entity';
 import { RunLog } from '../entities/run-log.entity';
 import { Run, RunStatus } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
-import { ModelRef, ModelVersionRef } from './types/federated.type';
-import { Metric, MetricComparison, Param, ParamComparison, PromotionDecision, RunComparison, Tag } from './types/run-data.type';
-import { RunsArgs } from './types/runs.args';
-import { TriggerRetrainingArgs } from './types/trigger-retraining.args';
+import type { ExperimentsRuntime } from '../experiments.runtime';
+import { ModelRef, ModelVersionRef } from '../types/federated.type';
+import { Metric, MetricComparison, Param, ParamComparison, PromotionDecision, RunComparison, Tag } from '../types/run-data.type';
+import { RunsArgs } from '../types/runs.args';
+import { TriggerRetrainingArgs } from '../types/trigger-retraining.args';
 
 /** Metrics where lower is better (compareRuns marks the lowest as best). */
 const LOWER_IS_BETTER = /(loss|error|brier|seconds|diff|false_)/i;
@@ -29,11 +21,7 @@ export function latestMetrics(run: Run): Metric[] {
 
 @Resolver(() => Run)
 export class RunResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @Query(() => Run, { nullable: true })
   run(@Arg('id', () => ID) id: string): Promise<Run | null> {

@@ -1,8 +1,8 @@
-import { assertModelName, BadUserInputError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { assertModelName, BadUserInputError, OPERATOR, type RequestContext } from '@modelplane/core';
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { Run, RunStatus, RunTrigger } from '../entities/run.entity';
-import { experimentsRuntime, type ExperimentsRuntime } from '../experiments-runtime';
-import { MetricInput, ParamInput, StartRunInput, TagInput } from './types/tracking.input';
+import type { ExperimentsRuntime } from '../experiments.runtime';
+import { MetricInput, ParamInput, StartRunInput, TagInput } from '../types/tracking.input';
 
 function keyValues(items: Array<{ key: string; value: string }> | undefined, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -17,11 +17,7 @@ function keyValues(items: Array<{ key: string; value: string }> | undefined, wha
 /** MLflow's tracking API for trainers outside the platform: start a run, log to it, end it. */
 @Resolver(() => Run)
 export class TrackingResolver {
-  private readonly runtime: ExperimentsRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = experimentsRuntime(services);
-  }
+  constructor(private readonly runtime: ExperimentsRuntime) {}
 
   @Authorized(OPERATOR)
   @Mutation(() => Run, {

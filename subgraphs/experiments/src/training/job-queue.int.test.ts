@@ -1,10 +1,11 @@
-import { createLogger, loadConfig } from '@modelplane/core';
+import { createLogger, loadConfig, withSettings } from '@modelplane/core';
 import PgBoss from 'pg-boss';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
+import { experimentsSettings } from '../experiments.settings';
 import { TRAINING_QUEUE, ensureTrainingQueue } from './job-queue';
 
 const logger = createLogger('test', 'silent');
-const config = loadConfig({ NODE_ENV: 'test' });
+const config = withSettings(loadConfig({ NODE_ENV: 'test' }), experimentsSettings);
 
 describe('training queue creation (PostgreSQL)', () => {
   const databases: TestDatabase[] = [];

@@ -1,6 +1,7 @@
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import type { ExperimentsConfig } from '../experiments.settings';
 
 export const TRAINING_QUEUE = 'modelplane-training';
 
@@ -25,7 +26,7 @@ const DEADLOCK = '40P01';
  * then deadlocks with another's on a fresh database, and PostgreSQL aborts one of them. The loser
  * tries again (by then the queue usually exists), a few times with a short random pause.
  */
-export async function ensureTrainingQueue(boss: PgBoss, config: Config, logger: Logger, attempts = 8): Promise<void> {
+export async function ensureTrainingQueue(boss: PgBoss, config: ExperimentsConfig, logger: Logger, attempts = 8): Promise<void> {
   const options = {
     name: TRAINING_QUEUE,
     policy: 'standard' as const,
@@ -57,7 +58,7 @@ export class TrainingQueue {
 
   constructor(
     url: string,
-    private readonly config: Config,
+    private readonly config: ExperimentsConfig,
     private readonly logger: Logger,
     options: { supervise: boolean; role: string },
   ) {

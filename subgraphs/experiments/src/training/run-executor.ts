@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import { rocAuc, type DatasetRow } from '@modelplane/ml';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetVersion, StoredRow } from '../entities/dataset-version.entity';
@@ -15,10 +15,9 @@ import { OWN_SIGNATURE, scoreBinaryOnnx } from './onnx-scoring';
 import type { TrainingOutput } from './pipeline';
 import { runTraining, TrainingFailedError } from './training-executor';
 import type { TrainingPlan } from './training-params';
+import type { ExperimentsConfig } from '../experiments.settings';
+import { aliasFor, decidePromotion } from './promotion-gate';
 
-export const PRODUCTION_ALIAS = 'production';
-/** Where a version that did not pass the promotion gate is pointed, so the decision is a model event too. */
-export const CHALLENGER_ALIAS = 'challenger';
 /** How close the exported ONNX must be to the trainer's own probabilities. */
 export const ONNX_TOLERANCE = 1e-5;
 const PROGRESS_INTERVAL_MS = 100;
@@ -35,7 +34,7 @@ export class RunLostError extends Error {
 
 export interface ExecutorDeps {
   db: DataSource;
-  config: Config;
+  config: ExperimentsConfig;
   logger: Logger;
   registry: RegistryApi;
   predictions: PredictionStreamsApi;
@@ -446,9 +445,9 @@ export class RunExecutor {
   }
 
   /**
-   * The promotion gate: score the production version's own ONNX on the same held-out rows and
-   * promote only if the experiment allows it and ROC AUC improves by the configured margin. The
-   * decision is recorded on the run and, through an alias move with its reason, in the registry.
+   * The promotion gate: score the production version's own ONNX on the same held-out rows, let
+   * the policy decide (promotion-gate.ts), and record the decision on the run and, through an
+   * alias move with its reason, in the registry.
    */
   private async promote(
     a: Attempt,
@@ -463,25 +462,8 @@ export class RunExecutor {
     const fresh = (await this.deps.registry.model(model.name)) ?? model;
     const production = fresh.productionVersion;
     const candidateRocAuc = output.report.rocAuc;
-    const decision: PromotionRecord = {
-      promoted: false,
-      reason: '',
-      candidateVersion: version.version,
-      candidateRocAuc,
-      productionVersion: production?.version ?? null,
-      productionRocAuc: null,
-      minImprovement: experiment.minImprovement,
-      autoPromote: experiment.autoPromote,
-    };
-    if (production?.version === version.version) {
-      decision.promoted = true;
-      decision.reason = `version ${version.version} is already in production`;
-    } else if (!production) {
-      decision.promoted = experiment.autoPromote;
-      decision.reason = experiment.autoPromote
-        ? `first production version (test ROC AUC ${candidateRocAuc.toFixed(4)})`
-        : 'no production version, but automatic promotion is off for this model';
-    } else {
+    let productionScore: number | { error: string } | null = null;
+    if (production && production.version !== version.version) {
       try {
         const bytes = await this.deps.registry.artifact(production.digest);
         const probabilities = await scoreBinaryOnnx(
@@ -489,27 +471,24 @@ export class RunExecutor {
           test.map((r) => r.features),
           production.signature,
         );
-        decision.productionRocAuc = rocAuc(
+        productionScore = rocAuc(
           Uint8Array.from(test, (r) => r.label),
           probabilities,
         );
       } catch (err) {
-        decision.reason = `production version ${production.version} could not be scored on the held-out rows (${describe(err)}); kept as a candidate`;
-      }
-      if (decision.productionRocAuc !== null) {
-        const gain = candidateRocAuc - decision.productionRocAuc;
-        const comparison = `test ROC AUC ${candidateRocAuc.toFixed(4)} vs production v${production.version} ${decision.productionRocAuc.toFixed(4)} (gain ${gain >= 0 ? '+' : ''}${gain.toFixed(4)}, required ${experiment.minImprovement})`;
-        if (!experiment.autoPromote) decision.reason = `${comparison}; automatic promotion is off for this model`;
-        else if (gain >= experiment.minImprovement) {
-          decision.promoted = true;
-          decision.reason = comparison;
-        } else decision.reason = `${comparison}; not enough improvement`;
+        productionScore = { error: describe(err) };
       }
     }
-    const reason = `run ${a.run.id}: ${decision.reason}`;
-    if (production?.version !== version.version) {
-      await this.deps.registry.setAlias(model.name, decision.promoted ? PRODUCTION_ALIAS : CHALLENGER_ALIAS, version.version, reason);
-    }
+    const decision = decidePromotion({
+      candidateVersion: version.version,
+      candidateRocAuc,
+      productionVersion: production?.version ?? null,
+      productionScore,
+      minImprovement: experiment.minImprovement,
+      autoPromote: experiment.autoPromote,
+    });
+    const alias = aliasFor(decision);
+    if (alias) await this.deps.registry.setAlias(model.name, alias, version.version, `run ${a.run.id}: ${decision.reason}`);
     await this.fenced(a, async (em) => {
       await em.query(`UPDATE experiments.run SET promotion = $2, tags = tags || $3::jsonb, updated_at = now() WHERE id = $1`, [
         a.run.id,

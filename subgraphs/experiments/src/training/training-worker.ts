@@ -1,10 +1,11 @@
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import type { DataSource } from 'typeorm';
 import { Run, RunStatus } from '../entities/run.entity';
 import { publishRunUpdate, RunStore } from '../tracking-store';
 import { TRAINING_QUEUE, rowsOf, type TrainingJob, type TrainingQueue } from './job-queue';
 import { PermanentRunError, RunExecutor, RunLostError, type ExecutorDeps } from './run-executor';
 import { TrainingAbortedError } from './training-executor';
+import type { ExperimentsConfig } from '../experiments.settings';
 
 export interface WorkerDeps extends ExecutorDeps {
   queue: TrainingQueue;
@@ -43,7 +44,7 @@ export class TrainingWorker {
     return this.deps.db;
   }
 
-  private get config(): Config {
+  private get config(): ExperimentsConfig {
     return this.deps.config;
   }
 

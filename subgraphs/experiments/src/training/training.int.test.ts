@@ -1,6 +1,5 @@
 /** @jest-environment ./packages/ml/test-support/onnxruntime-environment.js */
-import { createDataSource, createLogger, loadConfig, runMigrations } from '@modelplane/core';
-import { experimentsMigrations } from '@modelplane/migrations';
+import { createLogger, loadConfig } from '@modelplane/core';
 import {
   LogisticRegression,
   RAIN_TOMORROW_FEATURE_NAMES,
@@ -11,11 +10,11 @@ import {
   toMatrix,
 } from '@modelplane/ml';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
+import { createTestDatabase, migratedTestDataSource, type TestDatabase } from '../../../../tests/support/database';
 import { RegistryUnavailableError } from '../clients/registry-client';
 import { Run, RunStatus, RunTrigger } from '../entities/run.entity';
-import { ExperimentsRuntime } from '../experiments-runtime';
-import { experimentsEntities } from '../index';
+import { ExperimentsRuntime } from '../experiments.runtime';
+import { experimentsSubgraph as experiments } from '../index';
 import { FakePredictionStreams, FakeRegistry } from '../testing/fake-registry';
 import { OWN_SIGNATURE, scoreBinaryOnnx } from './onnx-scoring';
 import type { RunExecutor } from './run-executor';
@@ -44,16 +43,7 @@ describe('training jobs: durable queue, workers, registration and the promotion 
   const runtimes: Array<{ runtime: ExperimentsRuntime; db: DataSource }> = [];
 
   async function startRuntime(role: string, worker: boolean): Promise<ExperimentsRuntime> {
-    const own = createDataSource({
-      url: testDb.url,
-      schema: 'experiments',
-      entities: experimentsEntities,
-      migrations: experimentsMigrations,
-      poolSize: 5,
-      applicationName: `experiments-${role}`,
-    });
-    await own.initialize();
-    const service = worker ? 'worker' : 'experiments';
+    const own = await migratedTestDataSource(testDb.url, experiments, { migrate: false, applicationName: `experiments-${role}` });
     const runtime = new ExperimentsRuntime({
       db: own,
       config,
@@ -61,7 +51,7 @@ describe('training jobs: durable queue, workers, registration and the promotion 
       databaseUrl: testDb.url,
       registry,
       predictions,
-      service,
+      service: worker ? 'worker' : 'experiments',
       worker,
       role,
     });
@@ -94,16 +84,7 @@ describe('training jobs: durable queue, workers, registration and the promotion 
 
   beforeAll(async () => {
     testDb = await createTestDatabase('experiments_training');
-    db = createDataSource({
-      url: testDb.url,
-      schema: 'experiments',
-      entities: experimentsEntities,
-      migrations: experimentsMigrations,
-      poolSize: 5,
-      applicationName: 'experiments-test',
-    });
-    await db.initialize();
-    await runMigrations(db, 'experiments', logger);
+    db = await migratedTestDataSource(testDb.url, experiments);
     for (const name of ['rain', 'rain-gate', 'rain-claims', 'rain-kill', 'rain-adopt', 'rain-feedback']) registry.addRainModel(name);
   });
 

@@ -1,13 +1,12 @@
-import { isUniqueViolation, NotFoundError, type Config, type Logger } from '@modelplane/core';
+import { ConflictError, isUniqueViolation, NotFoundError, type Logger } from '@modelplane/core';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { MonitoringAnalysis } from '../analysis/monitoring-analysis';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus, OPEN_STATUSES } from '../entities/alert.entity';
-import type { AccuracyStats } from '../resolvers/types/accuracy-stats.type';
-import type { DriftReport } from '../resolvers/types/drift-report.type';
-import type { LatencyStats } from '../resolvers/types/latency-stats.type';
+import type { AccuracyStats, DriftReport, LatencyStats } from '../analysis/reports';
 import { clipMessage, publishAlertChange } from './alert-events';
 import { accuracyCondition, decide, driftCondition, errorRateCondition, latencyCondition, type Action, type Condition } from './conditions';
+import type { MonitoringConfig } from '../monitoring.settings';
 import type { Retrainer } from './retrainer';
 
 export type PassTrigger = 'SCHEDULED' | 'ON_DEMAND';
@@ -23,7 +22,7 @@ export interface PassResult {
 
 export interface AlertEvaluatorOptions {
   db: DataSource;
-  config: Config;
+  config: MonitoringConfig;
   logger: Logger;
   analysis: MonitoringAnalysis;
   retrainer: Retrainer;
@@ -126,7 +125,7 @@ export class AlertEvaluator {
           }>;
           locked = !!row?.locked;
           if (!locked) {
-            if (Date.now() > deadline) throw new Error('another evaluation pass has held the lock for over a minute');
+            if (Date.now() > deadline) throw new ConflictError('another evaluation pass has held the lock for over a minute; try again');
             await new Promise((r) => setTimeout(r, 25));
           }
         }

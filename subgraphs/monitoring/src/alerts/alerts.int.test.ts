@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  buildSubgraph,
-  createDataSource,
-  createLogger,
-  loadConfig,
-  Metrics,
-  PgPubSub,
-  runMigrations,
-  type SubgraphServices,
-} from '@modelplane/core';
+import { buildSubgraph, createLogger, loadConfig, Metrics, PgPubSub, type SubgraphServices } from '@modelplane/core';
 import { computeReferenceProfile, mulberry32 } from '@modelplane/ml';
 import { execute, parse, subscribe, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
+import { createTestDatabase, migratedTestDataSource, type TestDatabase } from '../../../../tests/support/database';
 import { monitoringSubgraph } from '../index';
-import { monitoringRuntime } from '../monitoring-runtime';
+import type { MonitoringRuntime } from '../monitoring.runtime';
 
 /**
  * Rules, the evaluator and alert delivery against a real PostgreSQL, with the monitoring schema
@@ -81,6 +72,7 @@ class FakeSubgraphs {
 
 interface Replica {
   services: SubgraphServices;
+  runtime: MonitoringRuntime;
   schema: GraphQLSchema;
   exec<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
   close(): Promise<void>;
@@ -102,22 +94,24 @@ describe('monitoring alerts on PostgreSQL', () => {
   let seed = 1;
 
   async function replica(config: ReturnType<typeof loadConfig>, migrate: boolean): Promise<Replica> {
-    const db = createDataSource({
-      url: tdb.url,
-      schema: 'monitoring',
-      entities: monitoringSubgraph.entities,
-      migrations: monitoringSubgraph.migrations,
-      poolSize: 5,
-      applicationName: 'test',
-    });
-    await db.initialize();
-    if (migrate) await runMigrations(db, 'monitoring', logger);
+    const db = await migratedTestDataSource(tdb.url, monitoringSubgraph, { migrate });
     const pubSub = new PgPubSub({ url: tdb.url, logger });
     await pubSub.start();
-    const services: SubgraphServices = { name: 'monitoring', config, db, pubSub, logger, metrics: new Metrics('monitoring') };
-    const { schema } = await buildSubgraph(monitoringSubgraph, services);
+    const services: SubgraphServices = {
+      name: 'monitoring',
+      config,
+      databaseUrl: tdb.url,
+      db,
+      pubSub,
+      logger,
+      metrics: new Metrics('monitoring'),
+    };
+    // Background work (stream consumer, scheduled evaluator) is not started: the tests drive it.
+    const runtime = monitoringSubgraph.runtime(services);
+    const { schema } = await buildSubgraph(monitoringSubgraph, services, runtime);
     return {
       services,
+      runtime,
       schema,
       exec: <T>(query: string, variables?: Record<string, unknown>) =>
         execute({ schema, document: parse(query), variableValues: variables, contextValue: context() }) as Promise<ExecutionResult<T>>,
@@ -431,7 +425,7 @@ describe('monitoring alerts on PostgreSQL', () => {
   describe('evaluator across replicas', () => {
     it('runs one scheduled pass when two replicas tick together, and none again within the interval', async () => {
       await a.services.db.query(`DELETE FROM monitoring.evaluation_pass`);
-      const [ra, rb] = [monitoringRuntime(a.services), monitoringRuntime(b.services)];
+      const [ra, rb] = [a.runtime, b.runtime];
       const results = await Promise.all([ra.evaluator.runScheduled(), rb.evaluator.runScheduled()]);
       expect(results.filter((r) => r !== null)).toHaveLength(1);
       const again = await Promise.all([ra.evaluator.runScheduled(), rb.evaluator.runScheduled()]);

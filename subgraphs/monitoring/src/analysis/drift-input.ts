@@ -1,6 +1,7 @@
 import type { CategoricalProfile, DriftColumn, DriftInput, NumericProfile } from '@modelplane/stats';
 import type { BaselineData } from '../entities/baseline.entity';
-import type { ModelTask, MonitoredFeature } from '../clients/registry-client';
+import type { ModelTask } from '@modelplane/core';
+import type { MonitoredFeature } from '../clients/registry-client';
 
 /** A logged prediction as drift needs it. */
 export interface WindowRow {

@@ -1,20 +1,21 @@
-import type { Config, Logger } from '@modelplane/core';
+import type { Logger } from '@modelplane/core';
 import { detectDrift, type DriftOptions, type FeatureDrift as StatsFeatureDrift } from '@modelplane/stats';
 import type { DataSource } from 'typeorm';
 import type { ExperimentsClient } from '../clients/experiments-client';
 import type { MonitoredModel, RegistryClient } from '../clients/registry-client';
 import type { BaselineData } from '../entities/baseline.entity';
-import { AccuracyStats } from '../resolvers/types/accuracy-stats.type';
 import {
   DriftFeatureType,
   DriftMethod,
   DriftReferenceSource,
+  type AccuracyStats,
   type DriftReport,
   type FeatureDrift,
-} from '../resolvers/types/drift-report.type';
-import type { LatencyStats } from '../resolvers/types/latency-stats.type';
+  type LatencyStats,
+} from './reports';
 import { classificationMetrics, type ConfusionCell } from './classification-metrics';
 import { buildDriftInput, profileReference, toColumns, type DriftReference, type WindowRow } from './drift-input';
+import type { MonitoringConfig } from '../monitoring.settings';
 
 export interface WindowQuery {
   model: string;
@@ -43,7 +44,7 @@ export class MonitoringAnalysis {
 
   constructor(
     private readonly db: DataSource,
-    private readonly config: Config,
+    private readonly config: MonitoringConfig,
     private readonly registry: RegistryClient,
     private readonly experiments: ExperimentsClient,
     private readonly logger: Logger,
@@ -244,8 +245,7 @@ export class MonitoringAnalysis {
         AND created_at >= now() - make_interval(secs => $3::float8)
       ORDER BY seq DESC LIMIT $4`;
     const params = [model.name, version, windowSeconds, this.config.MONITORING_WINDOW_MAX_ROWS];
-    const out = new AccuracyStats();
-    Object.assign(out, {
+    const out: AccuracyStats = {
       model: model.name,
       version,
       windowSeconds,
@@ -260,7 +260,7 @@ export class MonitoringAnalysis {
       mae: null,
       rmse: null,
       computedAt: new Date(),
-    });
+    };
     if (model.task === 'REGRESSION') {
       const [r] = (await this.db.query(
         `SELECT count(*)::int AS n, avg(abs(w.score - l.actual::float8)) AS mae, sqrt(avg(power(w.score - l.actual::float8, 2))) AS rmse

@@ -1,6 +1,4 @@
-import { callSubgraph, InternalError, NotFoundError, type ServiceHeaders } from '@modelplane/core';
-
-export type ModelTask = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION';
+import { callSubgraph, NotFoundError, subgraphUnavailable, type ServiceHeaders, type ModelTask } from '@modelplane/core';
 
 export interface MonitoredFeature {
   name: string;
@@ -52,7 +50,7 @@ export class RegistryClient {
         return d.model;
       },
       (err: unknown) => {
-        throw new InternalError(`the registry could not describe model ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        throw subgraphUnavailable('registry', `describe model ${name}`, err);
       },
     );
     this.cache.set(name, { at: Date.now(), model });

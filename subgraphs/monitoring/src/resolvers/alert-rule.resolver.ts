@@ -1,40 +1,22 @@
-import {
-  assertModelName,
-  BadUserInputError,
-  ModelRefType,
-  NotFoundError,
-  OPERATOR,
-  type ModelRef,
-  type RequestContext,
-  type SubgraphServices,
-} from '@modelplane/core';
+import { assertModelName, BadUserInputError, NotFoundError, OPERATOR, type RequestContext, assertUuid } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { In, type Repository } from 'typeorm';
 import { publishAlertChange } from '../alerts/alert-events';
 import { validateRuleSettings } from '../alerts/rule-validation';
 import { AlertKind, AlertRule, AlertSeverity } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus, OPEN_STATUSES } from '../entities/alert.entity';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
-import { AlertRuleInput, UpdateAlertRuleInput } from './types/alert-rule.input';
-
-// Defined at import, before type-graphql builds its metadata.
-const Model = ModelRefType();
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function assertId(id: string, argument = 'id'): string {
-  if (!UUID.test(id)) throw new BadUserInputError(`${argument} is not an id`, { argument });
-  return id;
-}
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { AlertRuleInput, UpdateAlertRuleInput } from '../types/alert-rule.input';
+import { ModelRef } from '../types/federated.type';
 
 @Resolver(() => AlertRule)
 export class AlertRuleResolver {
   private readonly rules: Repository<AlertRule>;
-  private readonly runtime: MonitoringRuntime;
+  private readonly services: MonitoringRuntime['services'];
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.rules = services.db.getRepository(AlertRule);
-    this.runtime = monitoringRuntime(services);
   }
 
   @Query(() => [AlertRule], { description: 'Alert rules of a model' })
@@ -44,7 +26,7 @@ export class AlertRuleResolver {
 
   @Query(() => AlertRule, { nullable: true })
   alertRule(@Arg('id', () => ID) id: string): Promise<AlertRule | null> {
-    return this.rules.findOneBy({ id: assertId(id) });
+    return this.rules.findOneBy({ id: assertUuid(id) });
   }
 
   @Authorized(OPERATOR)
@@ -83,7 +65,7 @@ export class AlertRuleResolver {
     @Arg('input') input: UpdateAlertRuleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AlertRule> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(AlertRule);
       const rule = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -110,7 +92,7 @@ export class AlertRuleResolver {
   @Authorized(OPERATOR)
   @Mutation(() => ID, { description: 'Deletes a rule; its open alert, if any, is resolved' })
   async deleteAlertRule(@Arg('id', () => ID) id: string): Promise<string> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(AlertRule);
       const rule = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -129,7 +111,7 @@ export class AlertRuleResolver {
     });
   }
 
-  @FieldResolver(() => Model, { description: 'The model the rule watches' })
+  @FieldResolver(() => ModelRef, { description: 'The model the rule watches' })
   model(@Root() rule: AlertRule): ModelRef {
     return { name: rule.modelName };
   }

@@ -4,13 +4,11 @@ import {
   BadUserInputError,
   batchLoader,
   ConflictError,
-  ModelRefType,
   NotFoundError,
   OPERATOR,
   type AlertChangedEvent,
-  type ModelRef,
   type RequestContext,
-  type SubgraphServices,
+  assertUuid,
 } from '@modelplane/core';
 import {
   Arg,
@@ -31,11 +29,9 @@ import { In, type Repository } from 'typeorm';
 import { fromAlertEvent, publishAlertChange } from '../alerts/alert-events';
 import { AlertKind, AlertRule } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus } from '../entities/alert.entity';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
-import { assertId } from './alert-rule.resolver';
-import { AlertsArgs } from './types/alerts.args';
-
-const Model = ModelRefType();
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { AlertsArgs } from '../types/alerts.args';
+import { ModelRef } from '../types/federated.type';
 
 interface AlertSubscriptionArgs {
   model?: string | null;
@@ -53,12 +49,12 @@ const forModel = (payload: AlertChangedEvent, model: string | null | undefined) 
 @Resolver(() => Alert)
 export class AlertResolver {
   private readonly repo: Repository<Alert>;
-  private readonly runtime: MonitoringRuntime;
+  private readonly services: MonitoringRuntime['services'];
   private readonly loadRule: (id: string) => Promise<AlertRule | null>;
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.repo = services.db.getRepository(Alert);
-    this.runtime = monitoringRuntime(services);
     const rules = services.db.getRepository(AlertRule);
     this.loadRule = batchLoader(async (ids: string[]) => new Map((await rules.findBy({ id: In(ids) })).map((r) => [r.id, r])));
   }
@@ -79,7 +75,7 @@ export class AlertResolver {
 
   @Query(() => Alert, { nullable: true })
   alert(@Arg('id', () => ID) id: string): Promise<Alert | null> {
-    return this.repo.findOneBy({ id: assertId(id) });
+    return this.repo.findOneBy({ id: assertUuid(id) });
   }
 
   @Authorized(OPERATOR)
@@ -94,7 +90,7 @@ export class AlertResolver {
   @Authorized(OPERATOR)
   @Mutation(() => Alert, { description: 'FIRING → ACKNOWLEDGED; the alert still resolves by itself when its condition clears' })
   async acknowledgeAlert(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Alert> {
-    assertId(id);
+    assertUuid(id);
     return this.services.db.transaction(async (em) => {
       const repo = em.getRepository(Alert);
       const alert = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -147,7 +143,7 @@ export class AlertResolver {
     return fromAlertEvent(payload);
   }
 
-  @FieldResolver(() => Model, { description: 'The model (resolved by the registry through the gateway)' })
+  @FieldResolver(() => ModelRef, { description: 'The model (resolved by the registry through the gateway)' })
   model(@Root() alert: Alert): ModelRef {
     return { name: alert.modelName };
   }

@@ -1,19 +1,15 @@
-import type { RequestContext, SubgraphServices } from '@modelplane/core';
+import type { RequestContext } from '@modelplane/core';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
-import { AccuracyStats } from './types/accuracy-stats.type';
-import { DriftReport } from './types/drift-report.type';
-import { LatencyStats } from './types/latency-stats.type';
-import { ModelHealth } from './types/model-health.type';
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { AccuracyStats } from '../types/accuracy-stats.type';
+import { DriftReport } from '../types/drift-report.type';
+import { LatencyStats } from '../types/latency-stats.type';
+import { ModelHealth } from '../types/model-health.type';
 
 /** Each part of Model.health is computed only when a query selects it. */
 @Resolver(() => ModelHealth)
 export class ModelHealthResolver {
-  private readonly runtime: MonitoringRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = monitoringRuntime(services);
-  }
+  constructor(private readonly runtime: MonitoringRuntime) {}
 
   @FieldResolver(() => DriftReport)
   drift(@Root() health: ModelHealth, @Ctx() ctx: RequestContext): Promise<DriftReport> {

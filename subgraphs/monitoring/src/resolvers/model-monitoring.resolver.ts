@@ -1,23 +1,25 @@
-import { BadUserInputError, ModelRefType, type ModelRef, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError } from '@modelplane/core';
 import { Arg, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { validateWindow } from '../alerts/rule-validation';
 import { AlertRule } from '../entities/alert-rule.entity';
 import { Alert, AlertStatus } from '../entities/alert.entity';
 import { RetrainPolicy } from '../entities/retrain-policy.entity';
-import { ModelHealth } from './types/model-health.type';
-
-// Defined at import, before type-graphql builds its metadata.
-const Model = ModelRefType();
+import { ModelHealth } from '../types/model-health.type';
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { ModelRef } from '../types/federated.type';
 
 /** Monitoring's fields on the registry's Model. */
-@Resolver(() => Model)
+@Resolver(() => ModelRef)
 export class ModelMonitoringResolver {
   private readonly rules: Repository<AlertRule>;
   private readonly alerts: Repository<Alert>;
   private readonly policies: Repository<RetrainPolicy>;
 
-  constructor(private readonly services: SubgraphServices) {
+  private readonly services: MonitoringRuntime['services'];
+
+  constructor(runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.rules = services.db.getRepository(AlertRule);
     this.alerts = services.db.getRepository(Alert);
     this.policies = services.db.getRepository(RetrainPolicy);

@@ -1,12 +1,12 @@
-import { assertModelName, BadUserInputError, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { assertModelName, BadUserInputError, type RequestContext } from '@modelplane/core';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import { validateWindow } from '../alerts/rule-validation';
 import type { WindowQuery } from '../analysis/monitoring-analysis';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
-import { AccuracyStats } from './types/accuracy-stats.type';
-import { DriftReport } from './types/drift-report.type';
-import { LatencyStats } from './types/latency-stats.type';
-import { WindowArgs } from './types/window.args';
+import type { MonitoringRuntime } from '../monitoring.runtime';
+import { AccuracyStats } from '../types/accuracy-stats.type';
+import { DriftReport } from '../types/drift-report.type';
+import { LatencyStats } from '../types/latency-stats.type';
+import { WindowArgs } from '../types/window.args';
 
 export function windowQuery(args: WindowArgs, ctx: RequestContext): WindowQuery {
   assertModelName(args.model, 'model');
@@ -19,11 +19,7 @@ export function windowQuery(args: WindowArgs, ctx: RequestContext): WindowQuery 
 
 @Resolver()
 export class ReportResolver {
-  private readonly runtime: MonitoringRuntime;
-
-  constructor(services: SubgraphServices) {
-    this.runtime = monitoringRuntime(services);
-  }
+  constructor(private readonly runtime: MonitoringRuntime) {}
 
   @Query(() => DriftReport, {
     description: 'Data drift of a version (default: production) over a window of its logged predictions, against its reference',

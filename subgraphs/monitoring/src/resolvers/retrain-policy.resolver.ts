@@ -1,19 +1,19 @@
-import { ADMIN, assertModelName, BadUserInputError, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, assertModelName, BadUserInputError, type RequestContext } from '@modelplane/core';
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { RetrainPolicy } from '../entities/retrain-policy.entity';
-import { monitoringRuntime, type MonitoringRuntime } from '../monitoring-runtime';
+import type { MonitoringRuntime } from '../monitoring.runtime';
 
 const MAX_INTERVAL_SECONDS = 365 * 86400;
 
 @Resolver(() => RetrainPolicy)
 export class RetrainPolicyResolver {
   private readonly policies: Repository<RetrainPolicy>;
-  private readonly runtime: MonitoringRuntime;
+  private readonly services: MonitoringRuntime['services'];
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly runtime: MonitoringRuntime) {
+    const services = (this.services = runtime.services);
     this.policies = services.db.getRepository(RetrainPolicy);
-    this.runtime = monitoringRuntime(services);
   }
 
   @Query(() => RetrainPolicy, { nullable: true, description: "A model's retrain policy (null: drift never retrains it)" })

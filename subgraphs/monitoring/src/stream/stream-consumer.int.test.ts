@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createDataSource, createLogger, runMigrations } from '@modelplane/core';
+import { createLogger } from '@modelplane/core';
 import { monitoringMigrations } from '@modelplane/migrations';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../tests/support/database';
-import type { FeedbackItem, PredictionItem, StreamName, StreamPage, StreamSource } from './log-stream-client';
+import { createTestDatabase, migratedTestDataSource, type TestDatabase } from '../../../../tests/support/database';
+import type { FeedbackItem, PredictionItem, StreamName, StreamPage, StreamSource } from '../clients/log-stream-client';
 import { StreamConsumer, type ConsumedPrediction } from './stream-consumer';
 
 const logger = createLogger('test', 'silent');
@@ -53,15 +53,12 @@ describe('StreamConsumer (prediction log and feedback into monitoring tables)', 
   let a: DataSource;
   let b: DataSource;
 
-  const dataSource = (url: string) =>
-    createDataSource({ url, schema: 'monitoring', entities: [], migrations: monitoringMigrations, poolSize: 4, applicationName: 'test' });
+  const schema = { name: 'monitoring', entities: [], migrations: monitoringMigrations };
 
   beforeAll(async () => {
     tdb = await createTestDatabase('monitoring_stream');
-    a = dataSource(tdb.url);
-    b = dataSource(tdb.url);
-    await Promise.all([a.initialize(), b.initialize()]);
-    await runMigrations(a, 'monitoring', logger);
+    a = await migratedTestDataSource(tdb.url, schema, { poolSize: 4 });
+    b = await migratedTestDataSource(tdb.url, schema, { poolSize: 4, migrate: false });
   });
 
   afterAll(async () => {

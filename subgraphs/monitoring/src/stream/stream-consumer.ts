@@ -1,6 +1,6 @@
-import type { Logger } from '@modelplane/core';
+import { type Logger, isUuid } from '@modelplane/core';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { FeedbackItem, PredictionItem, StreamName, StreamSource } from './log-stream-client';
+import type { FeedbackItem, PredictionItem, StreamName, StreamSource } from '../clients/log-stream-client';
 
 /** A consumed prediction, as the latency histogram needs it. */
 export interface ConsumedPrediction {
@@ -19,8 +19,6 @@ export interface StreamConsumerOptions {
   /** Called after commit with the predictions this replica stored (each exactly once across replicas). */
   onPredictions?: (rows: ConsumedPrediction[]) => void;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const INSERT_OBSERVATIONS = `INSERT INTO monitoring.observation (id, model, version, route, features, label, score, latency_ms, error, created_at)
 SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::int[], $4::varchar[], $5::jsonb[], $6::text[], $7::float8[], $8::float8[],
@@ -146,7 +144,7 @@ export class StreamConsumer {
 
   private async storePredictions(runner: QueryRunner, items: PredictionItem[]): Promise<ConsumedPrediction[]> {
     const rows = items.filter((i) => {
-      const ok = typeof i.id === 'string' && UUID.test(i.id) && typeof i.model === 'string' && Number.isInteger(i.version);
+      const ok = typeof i.id === 'string' && isUuid(i.id) && typeof i.model === 'string' && Number.isInteger(i.version);
       if (!ok) this.options.logger.warn({ item: i }, 'skipping a malformed prediction log item');
       return ok;
     });
@@ -167,7 +165,7 @@ export class StreamConsumer {
   }
 
   private async storeFeedback(runner: QueryRunner, items: FeedbackItem[]): Promise<void> {
-    const rows = items.filter((i) => typeof i.predictionId === 'string' && UUID.test(i.predictionId) && typeof i.actual === 'string');
+    const rows = items.filter((i) => typeof i.predictionId === 'string' && isUuid(i.predictionId) && typeof i.actual === 'string');
     if (!rows.length) return;
     await runner.query(INSERT_LABELS, [
       rows.map((r) => r.predictionId),

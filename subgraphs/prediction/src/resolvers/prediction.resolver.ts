@@ -1,14 +1,12 @@
-import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { BadUserInputError, ConflictError, NotFoundError, OPERATOR, type RequestContext, isUuid } from '@modelplane/core';
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Feedback } from '../entities/feedback.entity';
 import { PredictionLog } from '../entities/prediction-log.entity';
 import { probabilitiesAt } from '@modelplane/inference';
 import type { ServedBatch } from '../serving/predictor';
-import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
-import { PredictArgs, PredictBatchArgs } from './types/predict.args';
-import { Prediction } from './types/prediction.type';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { PredictionRuntime } from '../prediction.runtime';
+import { PredictArgs, PredictBatchArgs } from '../types/predict.args';
+import { Prediction } from '../types/prediction.type';
 
 /**
  * One row of a served batch as the GraphQL `Prediction`: fields are read lazily from the
@@ -59,10 +57,10 @@ const views = (batch: ServedBatch): Prediction[] => {
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
-  private readonly runtime: ServingRuntime;
+  private readonly services: PredictionRuntime['services'];
 
-  constructor(private readonly services: SubgraphServices) {
-    this.runtime = servingRuntime(services);
+  constructor(private readonly runtime: PredictionRuntime) {
+    this.services = runtime.services;
   }
 
   @Authorized(OPERATOR)
@@ -89,7 +87,7 @@ export class PredictionResolver {
     @Arg('actual') actual: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Feedback> {
-    if (!UUID.test(predictionId)) throw new BadUserInputError('predictionId is not a prediction id', { argument: 'predictionId' });
+    if (!isUuid(predictionId)) throw new BadUserInputError('predictionId is not a prediction id', { argument: 'predictionId' });
     if (actual.length > 1000) throw new BadUserInputError('actual is longer than 1000 characters', { argument: 'actual' });
     const prediction = await this.findPrediction(predictionId);
     if (!prediction) throw new NotFoundError(`no prediction ${predictionId}`, { predictionId });

@@ -2,34 +2,28 @@ import { randomUUID } from 'node:crypto';
 import {
   assertModelName,
   BadUserInputError,
-  ModelRefType,
   NotFoundError,
   OPERATOR,
   PgPubSub,
   ROUTING_CHANGED,
-  servingAcks,
   servingChange,
-  type ModelRef,
   type RequestContext,
-  type RoutingChangedEvent,
   type SubgraphServices,
 } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { EntityManager, Repository } from 'typeorm';
 import { TrafficSplit } from '../entities/traffic-split.entity';
-import { servingRuntime, type ServingRuntime } from '../serving/serving-runtime';
+import type { PredictionRuntime } from '../prediction.runtime';
+import { ModelRef } from '../types/federated.type';
 
-// Defined at import, before type-graphql builds its metadata.
-const Model = ModelRefType();
-
-@Resolver(() => Model)
+@Resolver(() => ModelRef)
 export class TrafficSplitResolver {
   private readonly splits: Repository<TrafficSplit>;
-  private readonly runtime: ServingRuntime;
+  private readonly services: SubgraphServices;
 
-  constructor(private readonly services: SubgraphServices) {
-    this.splits = services.db.getRepository(TrafficSplit);
-    this.runtime = servingRuntime(services);
+  constructor(private readonly runtime: PredictionRuntime) {
+    this.services = runtime.services;
+    this.splits = runtime.services.db.getRepository(TrafficSplit);
   }
 
   @Query(() => TrafficSplit, { nullable: true, description: 'The canary and shadow routing of a model, if any' })
@@ -109,10 +103,10 @@ export class TrafficSplitResolver {
       await PgPubSub.publishWithin((sql, params) => em.query(sql, params), ROUTING_CHANGED, {
         model,
         changeId,
-      } satisfies RoutingChangedEvent);
+      });
       return next.canaryVersion === null && next.shadowVersion === null ? null : repo.findOneByOrFail({ model });
     });
-    await servingAcks(this.services).waitApplied(servingChange.routing(changeId));
+    await this.runtime.acks.waitApplied(servingChange.routing(changeId));
     return result;
   }
 }

@@ -5,6 +5,7 @@ import {
   InternalError,
   MODEL_CHANGED,
   NotFoundError,
+  PRODUCTION_ALIAS,
   ROUTING_CHANGED,
   SERVING_APPLIED,
   SERVING_HEARTBEAT_MS,
@@ -12,9 +13,6 @@ import {
   servingChange,
   type ArtifactIntegrityEvent,
   type ServingAppliedEvent,
-  type ServingReplicaEvent,
-  type ModelChangedEvent,
-  type RoutingChangedEvent,
   type SubgraphServices,
 } from '@modelplane/core';
 import {
@@ -27,11 +25,11 @@ import {
 } from '@modelplane/inference';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TrafficSplit } from '../entities/traffic-split.entity';
-import { PredictionRoute } from '../resolvers/types/prediction.type';
+import { PredictionRoute } from './prediction-route';
 import { logLayout } from './prediction-log-writer';
-import type { RegistryClient, RegistryModel } from './registry-client';
+import type { RegistryClient, RegistryModel } from '../clients/registry-client';
+import type { PredictionConfig } from '../prediction.settings';
 
-export const PRODUCTION_ALIAS = 'production';
 /** Longest a request waits for an announced change before answering from the previous state. */
 const MAX_WAIT_FOR_CHANGE_MS = 2000;
 /**
@@ -106,7 +104,7 @@ export class ModelCatalog {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly services: SubgraphServices,
+    private readonly services: SubgraphServices<PredictionConfig>,
     private readonly registry: RegistryClient,
     readonly pool: SessionPool,
   ) {}
@@ -114,13 +112,13 @@ export class ModelCatalog {
   async start(): Promise<void> {
     this.unsubscribe.push(
       this.services.pubSub.on(MODEL_CHANGED, (e) => {
-        const { model, eventId } = e as ModelChangedEvent;
+        const { model, eventId } = e;
         this.onChange(model, eventId ? servingChange.model(eventId) : undefined);
       }),
     );
     this.unsubscribe.push(
       this.services.pubSub.on(ROUTING_CHANGED, (e) => {
-        const { model, changeId } = e as RoutingChangedEvent;
+        const { model, changeId } = e;
         this.onChange(model, changeId ? servingChange.routing(changeId) : undefined);
       }),
     );
@@ -128,8 +126,7 @@ export class ModelCatalog {
     this.timer = setInterval(() => this.refreshAll(), this.services.config.SERVING_REFRESH_MS);
     this.timer.unref();
     // The registry waits for the replicas it hears from before it answers an alias move.
-    const beat = () =>
-      void this.services.pubSub.publish(SERVING_REPLICA, { replica: this.replica } satisfies ServingReplicaEvent).catch(() => undefined);
+    const beat = () => void this.services.pubSub.publish(SERVING_REPLICA, { replica: this.replica }).catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, SERVING_HEARTBEAT_MS);
     this.heartbeat.unref();

@@ -1,8 +1,7 @@
+import { isUuid } from '@modelplane/core';
 import { randomFillSync } from 'node:crypto';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The ids of one predict/predictBatch call: time-ordered UUIDs (version 7: 48 bits of Unix time in
  * milliseconds, then 74 random bits), so the log's primary-key index grows at its right edge
@@ -60,7 +59,7 @@ export class PredictionIds {
 
   /** Whether the UUID string `id` is one of these. */
   includes(id: string): boolean {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const needle = Buffer.from(id.replace(/-/g, ''), 'hex');
     for (let from = 0; ;) {
       const at = this.bytes.indexOf(needle, from);

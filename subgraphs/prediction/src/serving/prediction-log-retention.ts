@@ -1,5 +1,6 @@
 import type { SubgraphServices } from '@modelplane/core';
 import { Counter } from 'prom-client';
+import type { PredictionConfig } from '../prediction.settings';
 
 /** Rows one DELETE removes: short transactions, so writers and the streams never wait long. */
 const BATCH = 10_000;
@@ -31,7 +32,7 @@ export class PredictionLogRetention {
   private running: Promise<number> | undefined;
   private readonly pruned: Counter<'table'>;
 
-  constructor(private readonly services: SubgraphServices) {
+  constructor(private readonly services: SubgraphServices<PredictionConfig>) {
     this.pruned = new Counter({
       name: 'modelplane_prediction_log_pruned_total',
       help: 'Prediction log and feedback rows deleted past PREDICTION_LOG_RETENTION_DAYS',

@@ -2,10 +2,11 @@ import { BadUserInputError, ErrorCode, ModelplaneError, OverloadedError, assertM
 import { decodeOutputs, type DecodedBatch, type EncodedRows } from '@modelplane/inference';
 import { Tensor } from 'onnxruntime-node';
 import { Counter, Histogram } from 'prom-client';
-import { PredictionRoute } from '../resolvers/types/prediction.type';
+import { PredictionRoute } from './prediction-route';
 import type { ModelCatalog, Route, RouteRequest, ServingModel, ServingVersion } from './model-catalog';
 import { PredictionIds } from './prediction-ids';
 import type { PredictionLogWriter } from './prediction-log-writer';
+import type { PredictionConfig } from '../prediction.settings';
 
 /** What one predict/predictBatch call served: columnar, one entry per row. */
 export interface ServedBatch {
@@ -49,7 +50,7 @@ export class Predictor {
   private shadowsInFlight = 0;
 
   constructor(
-    private readonly services: SubgraphServices,
+    private readonly services: SubgraphServices<PredictionConfig>,
     private readonly catalog: ModelCatalog,
     private readonly log: PredictionLogWriter,
   ) {

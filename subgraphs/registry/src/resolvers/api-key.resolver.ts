@@ -1,14 +1,15 @@
-import { ADMIN, type RequestContext, type SubgraphServices } from '@modelplane/core';
+import { ADMIN, type RequestContext } from '@modelplane/core';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { ApiKeyStore } from '../api-key-store';
+import type { ApiKeyStore } from '../api-key-store';
 import { ApiKey, ApiKeyRole, CreatedApiKey } from '../entities/api-key.entity';
+import type { RegistryRuntime } from '../registry.runtime';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
   private readonly keys: ApiKeyStore;
 
-  constructor(services: SubgraphServices) {
-    this.keys = new ApiKeyStore(services);
+  constructor(runtime: RegistryRuntime) {
+    this.keys = runtime.apiKeys;
   }
 
   @Authorized(ADMIN)

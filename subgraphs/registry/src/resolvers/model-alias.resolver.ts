@@ -3,15 +3,19 @@ import type { RequestContext, SubgraphServices } from '@modelplane/core';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelVersion } from '../entities/model-version.entity';
-import { ModelRegistry } from '../model-registry';
-import { Rollback } from './types/rollback.result';
+import type { ModelRegistry } from '../model-registry';
+import type { RegistryRuntime } from '../registry.runtime';
+import { Rollback } from '../types/rollback.result';
 
 @Resolver(() => ModelAlias)
 export class ModelAliasResolver {
   private readonly registry: ModelRegistry;
 
-  constructor(private readonly services: SubgraphServices) {
-    this.registry = new ModelRegistry(services);
+  private readonly services: SubgraphServices;
+
+  constructor(runtime: RegistryRuntime) {
+    this.services = runtime.services;
+    this.registry = runtime.registry;
   }
 
   @Authorized(OPERATOR)

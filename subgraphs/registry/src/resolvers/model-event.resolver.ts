@@ -1,8 +1,9 @@
-import { InternalError, MODEL_CHANGED, assertModelName, type ModelChangedEvent, type SubgraphServices } from '@modelplane/core';
+import { InternalError, MODEL_CHANGED, assertModelName, type ModelChangedEvent } from '@modelplane/core';
 import { Arg, FieldResolver, Resolver, Root, Subscription, type SubscribeResolverData, type SubscriptionHandlerData } from 'type-graphql';
 import type { Repository } from 'typeorm';
 import { ModelEvent } from '../entities/model-event.entity';
 import { Model } from '../entities/model.entity';
+import type { RegistryRuntime } from '../registry.runtime';
 
 interface ModelEventsArgs {
   model?: string | null;
@@ -18,7 +19,7 @@ export class ModelEventResolver {
   private readonly events: Repository<ModelEvent>;
   private readonly models: Repository<Model>;
 
-  constructor(services: SubgraphServices) {
+  constructor({ services }: RegistryRuntime) {
     this.events = services.db.getRepository(ModelEvent);
     this.models = services.db.getRepository(Model);
   }

@@ -4,17 +4,21 @@ import type { Repository } from 'typeorm';
 import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelVersion } from '../entities/model-version.entity';
 import { Model } from '../entities/model.entity';
-import { decodeBase64Artifact, ModelRegistry } from '../model-registry';
-import { CreateModelVersionInput } from './types/create-model-version.input';
+import { decodeBase64Artifact, type ModelRegistry } from '../model-registry';
+import type { RegistryRuntime } from '../registry.runtime';
+import { CreateModelVersionInput } from '../types/create-model-version.input';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
   private readonly registry: ModelRegistry;
   private readonly versions: Repository<ModelVersion>;
 
-  constructor(private readonly services: SubgraphServices) {
-    this.registry = new ModelRegistry(services);
-    this.versions = services.db.getRepository(ModelVersion);
+  private readonly services: SubgraphServices;
+
+  constructor(runtime: RegistryRuntime) {
+    this.services = runtime.services;
+    this.registry = runtime.registry;
+    this.versions = runtime.services.db.getRepository(ModelVersion);
   }
 
   @Query(() => ModelVersion, { nullable: true })

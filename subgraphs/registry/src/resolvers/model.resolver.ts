@@ -4,6 +4,7 @@ import {
   BadUserInputError,
   ConflictError,
   isUniqueViolation,
+  PRODUCTION_ALIAS,
   type RequestContext,
   type SubgraphServices,
 } from '@modelplane/core';
@@ -13,8 +14,8 @@ import { ModelAlias } from '../entities/model-alias.entity';
 import { ModelEvent } from '../entities/model-event.entity';
 import { ModelVersion } from '../entities/model-version.entity';
 import { FeatureType, Model, ModelTask } from '../entities/model.entity';
-import { PRODUCTION } from '../model-registry';
-import { RegisterModelInput } from './types/register-model.input';
+import type { RegistryRuntime } from '../registry.runtime';
+import { RegisterModelInput } from '../types/register-model.input';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -22,7 +23,10 @@ export class ModelResolver {
   private readonly versionRepo: Repository<ModelVersion>;
   private readonly aliasRepo: Repository<ModelAlias>;
 
-  constructor(private readonly services: SubgraphServices) {
+  private readonly services: SubgraphServices;
+
+  constructor(runtime: RegistryRuntime) {
+    const services = (this.services = runtime.services);
     this.repo = services.db.getRepository(Model);
     this.versionRepo = services.db.getRepository(ModelVersion);
     this.aliasRepo = services.db.getRepository(ModelAlias);
@@ -45,7 +49,7 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version the production alias points to' })
   async productionVersion(@Root() model: Model): Promise<ModelVersion | null> {
-    const alias = await this.aliasRepo.findOneBy({ modelName: model.name, alias: PRODUCTION });
+    const alias = await this.aliasRepo.findOneBy({ modelName: model.name, alias: PRODUCTION_ALIAS });
     return alias ? this.versionRepo.findOneBy({ modelName: model.name, version: alias.versionNumber }) : null;
   }
 
