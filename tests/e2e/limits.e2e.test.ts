@@ -261,6 +261,58 @@ describe('gateway limits and trusted documents', () => {
     ).toBeNull();
   });
 
+  it('a persisted-query hash never runs what the checks refused: not stored on refusal, any non-string query is hash-only', async () => {
+    const registerDeep = (name: string) =>
+      `mutation { registerModel(input: { name: "${name}", task: REGRESSION, features: [{ name: "x", type: NUMERIC }] }) { productionVersion { model { productionVersion { model { name } } } } } }`;
+    const nonStrings: unknown[] = [null, false, 0, {}];
+    const hashOnly = async (url: string, query: string, value: unknown) => {
+      const body: Record<string, unknown> = { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } };
+      body.query = value;
+      return post(url, body);
+    };
+    // Refused as untrusted (allow-list) and, with the list off, as too deep.
+    const strict = await gateway({ TRUSTED_DOCUMENTS: 'allow-list', MAX_QUERY_DEPTH: '4' });
+    const open = await gateway({ MAX_QUERY_DEPTH: '4' });
+    for (const [g, refusedCode] of [
+      [strict, 'OPERATION_NOT_TRUSTED'],
+      [open, 'QUERY_TOO_DEEP'],
+    ] as const) {
+      for (const order of ['store first', 'hash first'] as const) {
+        for (const value of nonStrings) {
+          const name = `pq-bypass-${refusedCode.toLowerCase()}-${order.replace(' ', '-')}-${JSON.stringify(value)}`.replace(
+            /[^a-z0-9-]/g,
+            '',
+          );
+          const query = registerDeep(name);
+          const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+          if (order === 'hash first') expect(code(await hashOnly(g.url, query, value))).toBe('PERSISTED_QUERY_NOT_FOUND');
+          const refused = await post(g.url, { query, extensions });
+          expect(code(refused)).toBe(refusedCode);
+          const resent = await hashOnly(g.url, query, value);
+          expect(resent.data ?? null).toBeNull();
+          expect(code(resent)).toBe('PERSISTED_QUERY_NOT_FOUND');
+          expect(await models()).not.toContain(name);
+        }
+      }
+    }
+    // A query that passes is still stored and runs by hash, whatever non-string stands for the query.
+    const shallow = `{ model(name: "${MODEL}") { name } }`;
+    expect(
+      (await post(open.url, { query: shallow, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(shallow) } } })).errors,
+    ).toBeUndefined();
+    for (const value of nonStrings) {
+      expect((await hashOnly(open.url, shallow, value)).data).toEqual({ model: { name: MODEL } });
+    }
+    // The manifest's documents run by hash on the allow-list gateway, and still pass the limits.
+    const registered = print(ModelListDocument);
+    for (const value of nonStrings) expect((await hashOnly(strict.url, registered, value)).errors).toBeUndefined();
+    // A non-string query without a hash is refused with a code, never run.
+    for (const value of nonStrings) {
+      const res = await post(open.url, { query: value });
+      expect([res.status, code(res)]).toEqual([400, 'BAD_REQUEST']);
+    }
+  });
+
   it('AUTH=off (local mode): everyone is an anonymous admin', async () => {
     const open = await gateway({ AUTH: 'off' });
     const res = await gqlAs(

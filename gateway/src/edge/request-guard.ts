@@ -12,6 +12,7 @@ import {
   REQUEST_ID_HEADER,
   requestIdFrom,
   RequestTimeoutError,
+  SubgraphUnavailableError,
   TooManyAliasesError,
   traceFrom,
   traceparent,
@@ -93,6 +94,10 @@ class Refusal extends Error {
   ) {
     super(error.message);
   }
+}
+
+function badRequest(message: string): Refusal {
+  return new Refusal(new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } }), 400);
 }
 
 function refusal(error: GraphQLError, headers?: Record<string, string>): Refusal {
@@ -210,19 +215,11 @@ export class RequestGuard {
     this.limit(this.bucketKey(identity, req));
 
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
-    const query = this.resolveQuery(req, edge, params);
-    if (query === undefined) {
-      // An unknown persisted-query hash (Apollo answers PERSISTED_QUERY_NOT_FOUND) or no query at all.
-      if (!identity) throw refusal(new UnauthenticatedError());
-      edge.checked = true;
-      return;
-    }
+    const resolved = this.resolveQuery(params, identity);
     const analyzer = this.options.analyzer();
-    if (!analyzer) {
-      edge.checked = !!identity;
-      if (!identity) throw refusal(new UnauthenticatedError());
-      return;
-    }
+    // Apollo Server does not serve before the supergraph is loaded; nothing runs unanalysed either way.
+    if (!analyzer) throw refusal(new SubgraphUnavailableError('the gateway is starting'));
+    const { query } = resolved;
     const outcome = analyzer.analyze(query, operationName);
     if ('parseError' in outcome) {
       if (!identity) throw refusal(new UnauthenticatedError());
@@ -248,6 +245,16 @@ export class RequestGuard {
     if (identity) this.checkOperation(analysis, identity, variables as Record<string, unknown>);
     else this.checkLimits(analysis, variables as Record<string, unknown>);
     edge.readOnly = analysis.operationType === 'query' && (analysis.requiredRole === null || analysis.requiredRole === VIEWER);
+    // Only now, with every check passed, is the document kept for its hash (never before: a hash
+    // of a refused document would otherwise run it unchecked later).
+    if (resolved.hash) {
+      this.options.persistedQueries.store(resolved.hash, query);
+      if (resolved.byHash && req.method === 'POST') {
+        // The fast path forwards the body: it now carries the document the subgraph needs.
+        (req.body as GraphQLParams).query = query;
+        edge.bodyRewritten = true;
+      }
+    }
     edge.checked = true;
   }
 
@@ -278,44 +285,56 @@ export class RequestGuard {
       return body && typeof body === 'object' && !Array.isArray(body) ? (body as GraphQLParams) : null;
     }
     if (req.method !== 'GET') return null;
-    const q = req.query as Record<string, unknown>;
-    if (q.query === undefined && q.extensions === undefined) return null;
-    const json = (v: unknown) => {
-      if (typeof v !== 'string') return v;
+    // Read as Apollo Server reads it (each parameter at most once), not through Express's parser.
+    const search = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    if (!search.has('query') && !search.has('extensions')) return null;
+    const once = (name: string) => {
+      const all = search.getAll(name);
+      if (all.length > 1) throw badRequest(`\`${name}\` may be given only once`);
+      return all[0];
+    };
+    const json = (v: string | undefined) => {
+      if (v === undefined) return v;
       try {
         return JSON.parse(v) as unknown;
       } catch {
         return undefined;
       }
     };
-    return { query: q.query, operationName: q.operationName, variables: json(q.variables), extensions: json(q.extensions) };
+    return {
+      query: once('query'),
+      operationName: once('operationName'),
+      variables: json(once('variables')),
+      extensions: json(once('extensions')),
+    };
   }
 
-  /** The document to check: the request's own, or the one a persisted-query hash stands for. */
-  private resolveQuery(req: EdgeRequest, edge: EdgeState, params: GraphQLParams): string | undefined {
+  /**
+   * The document to check: the request's own, or the one a persisted-query hash stands for. Any
+   * `query` that is not a string (absent, null, false, 0, an object) means "by hash only", as
+   * Apollo Server reads it; without a hash such a request is refused here.
+   */
+  private resolveQuery(params: GraphQLParams, identity: Identity | null): { query: string; hash?: string; byHash: boolean } {
     const persisted = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery;
     const hash =
       typeof persisted?.sha256Hash === 'string' && /^[0-9a-f]{64}$/.test(persisted.sha256Hash) ? persisted.sha256Hash : undefined;
     if (typeof params.query === 'string') {
-      // Registered here, not only by Apollo Server: the fast path forwards the request without it.
-      if (persisted?.sha256Hash !== undefined && !(hash && this.options.persistedQueries.register(hash, params.query))) {
-        throw new Refusal(
-          new GraphQLError('the persisted query hash is not the SHA-256 of the query', { extensions: { code: 'BAD_REQUEST' } }),
-          400,
-        );
+      if (persisted?.sha256Hash !== undefined && !(hash && PersistedQueryStore.matches(hash, params.query))) {
+        throw badRequest('the persisted query hash is not the SHA-256 of the query');
       }
-      return params.query;
+      return { query: params.query, hash, byHash: false };
     }
-    if (params.query !== undefined || !hash) return undefined;
+    // Whether a hash is known is not said to anonymous callers.
+    if (!identity) throw refusal(new UnauthenticatedError());
+    if (!hash) throw badRequest('send the operation as a string in `query`, or its SHA-256 in `extensions.persistedQuery`');
     const query = this.options.persistedQueries.query(hash) ?? this.options.trustedDocuments?.body(hash);
-    if (query !== undefined && req.method === 'POST') {
-      // The fast path forwards the body: it now carries the document the subgraph needs.
-      (req.body as GraphQLParams).query = query;
-      edge.bodyRewritten = true;
-      // Also known to Apollo Server now (it verifies the hash and would otherwise ask the client again).
-      this.options.persistedQueries.register(hash, query);
+    // Apollo Client sends the document again on this answer (Apollo Server's own shape and status).
+    if (query === undefined) {
+      throw new Refusal(new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }), 200, {
+        'cache-control': 'private, no-cache, must-revalidate',
+      });
     }
-    return query;
+    return { query, hash, byHash: true };
   }
 
   private bucketKey(identity: Identity | null, req: EdgeRequest | undefined): string {

@@ -93,10 +93,13 @@ export class PersistedQueryStore {
     return this.read(PersistedQueryStore.PREFIX + hash);
   }
 
-  /** Registers a query the client sent with its hash, if the hash is right. */
-  register(hash: string, query: string): boolean {
-    if (createHash('sha256').update(query).digest('hex') !== hash) return false;
+  /** Whether a hash is the SHA-256 of this query. */
+  static matches(hash: string, query: string): boolean {
+    return createHash('sha256').update(query).digest('hex') === hash;
+  }
+
+  /** Keeps a query under its hash (the caller checked both the hash and the query). */
+  store(hash: string, query: string): void {
     this.write(PersistedQueryStore.PREFIX + hash, query);
-    return true;
   }
 }
