@@ -5,7 +5,7 @@ import { IDENTITY_HEADER, NOT_EXECUTED_HEADER, REQUEST_ID_HEADER, type IdentityS
 import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { withFiniteLiterals } from './edge/numeric-literals';
-import type { EdgeRequest, EdgeState } from './edge/request-guard';
+import type { EdgeRequest, EdgeState } from './edge/edge-state';
 import { LruCache } from './lru-cache';
 
 /**

@@ -26,7 +26,8 @@ import {
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { Authenticator } from './auth/authenticator';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
-import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
+import type { AccessRecord, EdgeRequest } from './edge/edge-state';
+import { RequestGuard } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
 import { overflowingLiteralError } from './edge/numeric-literals';
 import { OperationCoalescer } from './edge/operation-coalescer';
@@ -230,9 +231,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         access: edge.access,
       };
     },
-    beforeBody: [corsMiddleware(config.CORS_ORIGINS), guard.start],
+    beforeBody: guard.beforeBody,
     beforeGraphQL: [
-      guard.check,
+      ...guard.checks,
       ...(config.GATEWAY_COALESCE ? [new OperationCoalescer(metrics.registry).handle] : []),
       (req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next()),
     ],
