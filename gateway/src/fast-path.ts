@@ -140,7 +140,7 @@ export class FastPath {
     }
     const done = (outcome: 'ok' | 'error') => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.options.metrics.operationDuration.observe({ operation: decision.operationName, type: decision.operationType, outcome }, seconds);
+      this.options.metrics.observeOperation(decision.operationName, decision.operationType, outcome, seconds);
       edge.access.outcome ??= outcome;
     };
     // A keep-alive socket to a subgraph that has since restarted fails on first use; a query

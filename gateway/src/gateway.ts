@@ -99,11 +99,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { config } = options;
   checkProductionRequirements(config, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const metrics = new Metrics('gateway');
+  const trustedDocuments = config.TRUSTED_DOCUMENTS === 'allow-list' ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS_PATH) : undefined;
+  // Client-chosen operation names are bounded label values; the manifest's always keep theirs.
+  const metrics = new Metrics('gateway', { knownOperations: trustedDocuments?.names });
   // Resolves (in local mode possibly creates) the gateway secret: every subgraph call is signed with it.
   const signer = identitySigner(config);
   const roles = loadRoleRequirements(config.SUPERGRAPH_PATH);
-  const trustedDocuments = config.TRUSTED_DOCUMENTS === 'allow-list' ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS_PATH) : undefined;
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the supergraph at ${config.SUPERGRAPH_PATH} (${err.code}): run npm run compose`);
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
 import { print } from 'graphql';
 import { ModelListDocument } from '../../packages/client/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -310,6 +311,36 @@ describe('gateway limits and trusted documents', () => {
     for (const value of nonStrings) {
       const res = await post(open.url, { query: value });
       expect([res.status, code(res)]).toEqual([400, 'BAD_REQUEST']);
+    }
+  });
+
+  it('metrics: client-chosen operation names (many, huge) never grow the series beyond the bound, at the gateway or a subgraph', async () => {
+    const labels = async (base: string) => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const values = new Set<string>();
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('modelplane_graphql_operation_duration_seconds_count') && !line.startsWith('modelplane_graphql_errors_total'))
+          continue;
+        const match = /operation="((?:[^"\\]|\\.)*)"/.exec(line);
+        if (match) values.add(match[1]!);
+      }
+      return values;
+    };
+    const registryBase = `http://127.0.0.1:${platform.ports.REGISTRY_PORT}`;
+    const distinct = MAX_OPERATION_LABELS + 200;
+    for (let i = 0; i < distinct; i++) {
+      const name = `Op${i}_${'n'.repeat(i % 50 === 0 ? 200_000 : 8)}`;
+      // Through the fast path (one subgraph) and refused ones (unknown field) alike.
+      const res = await post(platform.url, { query: i % 3 ? `query ${name} { models { name } }` : `query ${name} { nope }` });
+      expect(res.status).toBeLessThan(500);
+    }
+    for (const base of [platform.base, registryBase]) {
+      const values = await labels(base);
+      const ours = [...values].filter((v) => v.startsWith('Op'));
+      expect(ours.length).toBeLessThanOrEqual(MAX_OPERATION_LABELS);
+      expect(values.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 50);
+      expect(Math.max(...[...values].map((v) => v.length))).toBeLessThanOrEqual(MAX_OPERATION_LABEL_LENGTH);
+      expect(values).toContain(OTHER_OPERATION);
     }
   });
 

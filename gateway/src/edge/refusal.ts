@@ -30,7 +30,7 @@ export function sendRefusal(res: Response, edge: EdgeState, refused: Refusal, me
   const code = String(refused.error.extensions?.code ?? ErrorCode.BAD_USER_INPUT);
   edge.access.outcome = 'refused';
   edge.access.code = code;
-  metrics.operationErrors.inc({ operation: '(refused)', code });
+  metrics.countError('(refused)', code);
   if (res.headersSent) return;
   const { http: _http, ...extensions } = refused.error.extensions ?? {};
   res

@@ -17,10 +17,13 @@ export const MANIFEST_FORMAT = 'apollo-persisted-query-manifest';
 
 export class TrustedDocuments {
   private readonly bodies = new Map<string, string>();
+  /** The operations' names (what the gateway's metrics always label by name). */
+  readonly names: readonly string[];
 
   constructor(manifest: TrustedDocumentsManifest) {
     if (manifest.format !== MANIFEST_FORMAT || manifest.version !== 1) throw new Error('not an apollo-persisted-query-manifest version 1');
     for (const op of manifest.operations) this.bodies.set(op.id, op.body);
+    this.names = manifest.operations.map((op) => op.name);
   }
 
   static load(path: string): TrustedDocuments {

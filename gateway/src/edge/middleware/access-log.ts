@@ -1,4 +1,4 @@
-import type { Logger } from '@modelplane/core';
+import { shortOperationName, type Logger } from '@modelplane/core';
 import type { RequestHandler, Response } from 'express';
 import type { EdgeRequest, EdgeState } from '../edge-state';
 
@@ -29,7 +29,8 @@ function writeLine(logger: Logger, edge: EdgeState, res: Response, started: bigi
     {
       requestId: edge.requestId,
       traceId: edge.trace.traceId,
-      operation: access.operation,
+      // Client-chosen: cut, so a megabyte-long name is not a megabyte-long log line.
+      operation: shortOperationName(access.operation),
       type: access.type,
       ms,
       status: res.statusCode,

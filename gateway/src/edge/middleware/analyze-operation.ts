@@ -1,11 +1,8 @@
-import { SubgraphUnavailableError, UnauthenticatedError, VIEWER } from '@modelplane/core';
+import { shortOperationName, SubgraphUnavailableError, UnauthenticatedError, VIEWER } from '@modelplane/core';
 import { GraphQLError } from 'graphql';
 import type { OperationAnalyzer } from '../operation-analysis';
 import { Refusal, refusal } from '../refusal';
 import type { EdgeCheck } from './edge-check';
-
-/** Names in error messages are cut to this length. */
-const MAX_NAME_IN_MESSAGE = 64;
 
 /**
  * Parses the document and finds its operation against the current supergraph: what every later
@@ -26,7 +23,7 @@ export function analyzeOperation(analyzer: () => OperationAnalyzer | undefined):
     if ('unresolved' in outcome) {
       // Said here: Apollo Gateway would answer it as a 500.
       const message = operationName
-        ? `unknown operation named ${JSON.stringify(operationName.length > MAX_NAME_IN_MESSAGE ? `${operationName.slice(0, MAX_NAME_IN_MESSAGE)}…` : operationName)}`
+        ? `unknown operation named ${JSON.stringify(shortOperationName(operationName))}`
         : 'the document has several operations (or none): send operationName';
       throw new Refusal(new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }), 400);
     }

@@ -25,7 +25,7 @@ function timeOut(edge: EdgeState, res: Response, timeoutMs: number, metrics: Met
   const error = new RequestTimeoutError(timeoutMs);
   edge.access.outcome = 'error';
   edge.access.code = ErrorCode.REQUEST_TIMEOUT;
-  metrics.operationErrors.inc({ operation: edge.access.operation ?? '(unknown)', code: ErrorCode.REQUEST_TIMEOUT });
+  metrics.countError(edge.access.operation ?? '(unknown)', ErrorCode.REQUEST_TIMEOUT);
   if (res.headersSent) {
     // Part of an answer is out already: all that is left is to cut it.
     res.destroy();
