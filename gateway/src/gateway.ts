@@ -193,7 +193,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     host: config.HOST,
     port: options.port ?? config.PORT,
-    bodyLimit: config.MAX_REQUEST_BYTES,
+    // Set per request by the guard's body limit (before the body is read).
+    bodyLimit: (req) =>
+      (req as EdgeRequest).modelplane?.bodyLimit ?? Math.min(config.MAX_REQUEST_BYTES_BEFORE_AUTH, config.MAX_REQUEST_BYTES),
     redirectRoot: config.SANDBOX,
     ready: async () => loaded,
     apollo: (httpServer) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
 import { print } from 'graphql';
@@ -50,6 +50,65 @@ async function post<T = Record<string, unknown>>(
 }
 
 const code = (res: GraphQLResponse<unknown>) => res.errors?.[0]?.extensions?.code;
+
+/**
+ * POSTs `{ models { name } }` padded to `total` bytes, written as fast as the gateway takes it
+ * (with Content-Length, or chunked), and stops writing once an answer arrives.
+ */
+function sendLarge(
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+  chunked: boolean,
+): Promise<{ status: number; code: unknown; bytes: number }> {
+  const head = Buffer.from('{"query":"{ models { name } }","variables":{"pad":"');
+  const tail = Buffer.from('"}}');
+  const chunk = Buffer.alloc(64 * 1024, 0x70);
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    let answered = false;
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(total) }), ...headers },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      const parts: Buffer[] = [];
+      res.on('data', (b: Buffer) => parts.push(b));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString();
+        let answer: GraphQLResponse = {};
+        try {
+          answer = JSON.parse(text) as GraphQLResponse;
+        } catch {
+          answer = {};
+        }
+        resolve({ status: res.statusCode ?? 0, code: code(answer), bytes });
+        req.destroy();
+      });
+    });
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    const write = (b: Buffer) => {
+      bytes += b.length;
+      return req.write(b);
+    };
+    write(head);
+    const pump = () => {
+      while (!answered) {
+        const left = total - bytes - tail.length;
+        if (left <= 0) {
+          write(tail);
+          req.end();
+          return;
+        }
+        if (!write(left >= chunk.length ? chunk : chunk.subarray(0, left))) return void req.once('drain', pump);
+      }
+    };
+    pump();
+  });
+}
 
 describe('gateway limits and trusted documents', () => {
   let db: TestDatabase;
@@ -342,6 +401,35 @@ describe('gateway limits and trusted documents', () => {
       expect(Math.max(...[...values].map((v) => v.length))).toBeLessThanOrEqual(MAX_OPERATION_LABEL_LENGTH);
       expect(values).toContain(OTHER_OPERATION);
     }
+  });
+
+  it('body size before authentication: a 50 MB body from anyone who may not upload is refused (413) before it is sent', async () => {
+    const viewer = await createApiKey(platform.url, 'viewer', 'big-body-viewer');
+    const operator = await createApiKey(platform.url, 'operator', 'big-body-operator');
+    const big = 50 * 1024 * 1024;
+    const refusedEarly = async (headers: Record<string, string>, chunked: boolean) => {
+      const sent = await sendLarge(platform.url, big, headers, chunked);
+      expect([sent.status, sent.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      // Answered long before the body was through: the gateway did not wait for (or keep) it.
+      expect(sent.bytes).toBeLessThan(big / 2);
+    };
+    await refusedEarly({}, false);
+    await refusedEarly({}, true);
+    await refusedEarly({ authorization: `Bearer ${viewer.key}` }, false);
+    await refusedEarly({ authorization: `Bearer ${viewer.key}` }, true);
+    // An unknown key with a large body: refused from its header alone.
+    const unknown = await sendLarge(platform.url, big, { authorization: 'Bearer mp_0000000000000000000000000000000000000000' }, false);
+    expect(unknown.status).toBe(401);
+    expect(unknown.bytes).toBeLessThan(big / 2);
+    // 3 MB (over the 2 MiB before authentication): refused for a viewer, read for an operator.
+    const medium = 3 * 1024 * 1024;
+    expect((await sendLarge(platform.url, medium, { authorization: `Bearer ${viewer.key}` }, false)).status).toBe(413);
+    const read = await sendLarge(platform.url, medium, { authorization: `Bearer ${operator.key}` }, false);
+    expect([read.status, read.code]).toEqual([200, undefined]);
+    expect(read.bytes).toBe(medium);
+    // A small body needs nothing of the sort, anonymous or not.
+    expect(code(await post(platform.url, { query: '{ models { name } }' }, {}))).toBe('UNAUTHENTICATED');
+    expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
   });
 
   it('AUTH=off (local mode): everyone is an anonymous admin', async () => {

@@ -34,6 +34,10 @@ export interface EdgeState {
   /** The traceparent this gateway sends to subgraphs (its own span in the caller's trace). */
   traceparent: string;
   identity: Identity | null;
+  /** The credentials were verified (identity is final): before the body for large bodies, else after it. */
+  authenticated: boolean;
+  /** The largest body the JSON parser reads for this request. */
+  bodyLimit?: number;
   access: AccessRecord;
   /** The GraphQL parameters; null when the request is no GraphQL request object (Apollo Server refuses it). */
   params?: GraphQLParams | null;

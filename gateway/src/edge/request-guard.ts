@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator';
 import { accessLog } from './middleware/access-log';
 import { analyzeOperation } from './middleware/analyze-operation';
 import { authentication } from './middleware/authentication';
+import { bodyLimit } from './middleware/body-limit';
 import { authorization, checkRole } from './middleware/authorization';
 import { cors } from './middleware/cors';
 import { edgeMiddleware, type EdgeCheck } from './middleware/edge-check';
@@ -38,7 +39,7 @@ export interface RequestGuardOptions {
  * composes one plugin per concern):
  *
  *   before the body is read (`beforeBody`): CORS, request context (id, trace, identity headers
- *   dropped), access log, per-request timeout;
+ *   dropped), access log, per-request timeout, body limit (authenticating first for large bodies);
  *   after the JSON body (`checks`): GraphQL parameters, authentication, rate limit, persisted
  *   queries, operation analysis, trusted documents, authorization, query limits, and last the
  *   persisted-query store. A refusal is a coded GraphQL error with its HTTP status, and nothing
@@ -57,6 +58,12 @@ export class RequestGuard {
       requestContext(),
       accessLog(options.logger),
       requestTimeout(config.REQUEST_TIMEOUT_MS, metrics),
+      bodyLimit(
+        options.authenticator,
+        this.limiter,
+        { small: config.MAX_REQUEST_BYTES_BEFORE_AUTH, large: config.MAX_REQUEST_BYTES },
+        metrics,
+      ),
     ];
     const ordered: EdgeCheck[] = [
       graphqlParams(),

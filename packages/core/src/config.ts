@@ -151,6 +151,11 @@ export const configSpec = {
     default: (env: NodeJS.ProcessEnv) => String(Math.ceil((Number(env.MAX_ARTIFACT_BYTES ?? 64 * 1024 * 1024) * 4) / 3) + 1024 * 1024),
     parse: int(1024, 2 ** 31 - 1),
   },
+  MAX_REQUEST_BYTES_BEFORE_AUTH: {
+    doc: "Largest /graphql body the gateway reads from a caller not known to be allowed to upload (anonymous, unknown key, viewer); larger bodies, up to MAX_REQUEST_BYTES, only from an operator or admin, authenticated from the header before any of the body is read (2 MiB: Apollo Router's default)",
+    default: String(2 * 1024 * 1024),
+    parse: int(1024, 2 ** 31 - 1),
+  },
   PREDICT_BATCH_MAX_ROWS: { doc: 'Most rows one predictBatch may carry', default: '10000', parse: int(1, 1_000_000) },
   PREDICTION_LOG_BUFFER: {
     doc: 'Prediction log rows held in memory awaiting their batched COPY; when full, new predictions are refused (OVERLOADED, counted)',

@@ -1,22 +1,34 @@
 import { GraphQLError } from 'graphql';
 import type { Authenticator } from '../../auth/authenticator';
+import type { EdgeRequest, EdgeState } from '../edge-state';
 import type { RateLimiter } from '../rate-limiter';
 import { refusal } from '../refusal';
 import type { EdgeCheck } from './edge-check';
 import { callerKey, take } from './rate-limit';
 
 /**
- * Who is calling (API key or JWT in `Authorization`; none: anonymous, whose rights the later
+ * Who is calling, from `Authorization` (API key or JWT; none: anonymous, whose rights the later
  * checks decide). Credentials that do not verify are refused, and count against the address, so
  * guessing keys is slow too.
  */
+export async function authenticateCaller(
+  authenticator: Authenticator,
+  limiter: RateLimiter,
+  req: EdgeRequest,
+  edge: EdgeState,
+): Promise<void> {
+  try {
+    edge.identity = await authenticator.authenticate(req.headers.authorization);
+    edge.authenticated = true;
+  } catch (err) {
+    take(limiter, callerKey(null, req));
+    throw err instanceof GraphQLError ? refusal(err) : err;
+  }
+}
+
+/** Authentication as a check after the body (unless the body limit already authenticated the caller). */
 export function authentication(authenticator: Authenticator, limiter: RateLimiter): EdgeCheck {
   return async (req, edge) => {
-    try {
-      edge.identity = await authenticator.authenticate(req.headers.authorization);
-    } catch (err) {
-      take(limiter, callerKey(null, req));
-      throw err instanceof GraphQLError ? refusal(err) : err;
-    }
+    if (!edge.authenticated) await authenticateCaller(authenticator, limiter, req, edge);
   };
 }

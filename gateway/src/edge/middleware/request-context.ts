@@ -16,6 +16,7 @@ export function requestContext(): RequestHandler {
       trace,
       traceparent: traceparent(trace),
       identity: null,
+      authenticated: false,
       access: { operation: null, type: null },
       variables: {},
       checked: false,
