@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
+import { loadConfig, MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
 import { print } from 'graphql';
 import { ModelListDocument } from '../../packages/client/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -230,7 +230,8 @@ describe('gateway limits and trusted documents', () => {
   });
 
   it('rate limit: RATE_LIMITED (429, Retry-After) per key, per address when anonymous; a refused mutation changes nothing', async () => {
-    const limited = await gateway({ RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '3' });
+    // In cost units: `{ models { name } }` costs 20 (an unbounded list counts 10 items of 2).
+    const limited = await gateway({ RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '60' });
     const other = await createApiKey(platform.url, 'admin', 'rate-other');
     for (let i = 0; i < 3; i++) expect((await post(limited.url, { query: '{ models { name } }' })).status).toBe(200);
     const register =
@@ -241,11 +242,51 @@ describe('gateway limits and trusted documents', () => {
     expect(await models()).not.toContain('rate-limited');
     // Another key has a bucket of its own.
     expect((await post(limited.url, { query: '{ models { name } }' }, { authorization: `Bearer ${other.key}` })).status).toBe(200);
-    // Anonymous callers (and failed authentications) share their address's bucket.
+    // Anonymous callers (and failed authentications) share their address's bucket; a refused
+    // request costs one unit.
     const anonymous = [];
-    for (let i = 0; i < 5; i++) anonymous.push(code(await post(limited.url, { query: '{ models { name } }' }, {})));
-    expect(anonymous.slice(0, 3)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
-    expect(anonymous.slice(3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    for (let i = 0; i < 64; i++) anonymous.push(code(await post(limited.url, { query: '{ models { name } }' }, {})));
+    expect(anonymous.slice(0, 60)).toEqual(Array(60).fill('UNAUTHENTICATED'));
+    expect(anonymous.slice(62)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('rate limit counts cost: a 10 000-row batch takes 10 000 units; prediction traffic at the defaults is not limited', async () => {
+    const batch = 'query($rows: [JSONObject!]!) { predictBatch(model: "limited", rows: $rows) { score } }';
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ a: i % 7, b: 1 }));
+    const costly = await gateway({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '15000' });
+    expect((await post(costly.url, { query: batch, variables: { rows } })).errors).toBeUndefined();
+    // 10 001 units spent (the rows and the field), 4 999 left: another batch waits for 5 002 more…
+    const again = await post(costly.url, { query: batch, variables: { rows } });
+    expect([again.status, code(again)]).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(4900);
+    // …while single-row predictions still pass.
+    const predict = 'query($f: JSONObject!) { predict(model: "limited", features: $f) { score } }';
+    expect((await post(costly.url, { query: predict, variables: { f: { a: 1, b: 2 } } })).errors).toBeUndefined();
+
+    // The default limits (the test platform runs without any): a prediction service sending as
+    // fast as it can, 16 at a time, is never limited.
+    const defaults = loadConfig({});
+    const normal = await gateway({
+      RATE_LIMIT_PER_SECOND: String(defaults.RATE_LIMIT_PER_SECOND),
+      RATE_LIMIT_BURST: String(defaults.RATE_LIMIT_BURST),
+    });
+    const codes = new Map<string, number>();
+    let sent = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (sent < 2000) {
+          sent++;
+          const res = await post(normal.url, { query: predict, variables: { f: { a: sent % 5, b: 1 } } });
+          const c = String(code(res) ?? 'ok');
+          codes.set(c, (codes.get(c) ?? 0) + 1);
+        }
+      }),
+    );
+    const rate = Math.round((2000 * 1000) / (Date.now() - started));
+    console.log(`default rate limit: 2000 single-row predictions at ${rate}/s: ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect(Object.fromEntries(codes)).toEqual({ ok: 2000 });
+    expect(rate).toBeGreaterThan(100); // twice the old limit of 50 requests/s at least
   });
 
   it('automatic persisted queries work on the planned path and the fast path', async () => {

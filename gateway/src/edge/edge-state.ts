@@ -45,6 +45,8 @@ export interface EdgeState {
   variables: Record<string, unknown>;
   operation?: ResolvedOperation;
   analysis?: OperationAnalysis;
+  /** The operation's estimated cost with its variables (what it takes from the rate limit). */
+  cost?: number;
   /** Every check passed (or nothing can run: Apollo Server answers the request itself). */
   checked: boolean;
   /** req.body was changed (a persisted query resolved): forward the body re-serialized. */

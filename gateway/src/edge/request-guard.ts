@@ -12,7 +12,7 @@ import { edgeMiddleware, type EdgeCheck } from './middleware/edge-check';
 import { graphqlParams } from './middleware/graphql-params';
 import { resolvePersistedQuery, storePersistedQuery } from './middleware/persisted-queries';
 import { checkLimits, queryLimits } from './middleware/query-limits';
-import { callerKey, rateLimit } from './middleware/rate-limit';
+import { callerKey, costRateLimit, rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { requestTimeout } from './middleware/request-timeout';
 import { checkTrusted, trustedDocumentsOnly } from './middleware/trusted-documents';
@@ -41,8 +41,8 @@ export interface RequestGuardOptions {
  *   before the body is read (`beforeBody`): CORS, request context (id, trace, identity headers
  *   dropped), access log, per-request timeout, body limit (authenticating first for large bodies);
  *   after the JSON body (`checks`): GraphQL parameters, authentication, rate limit, persisted
- *   queries, operation analysis, trusted documents, authorization, query limits, and last the
- *   persisted-query store. A refusal is a coded GraphQL error with its HTTP status, and nothing
+ *   queries, operation analysis, trusted documents, authorization, query limits, the rest of the
+ *   rate limit (the operation's cost), and last the persisted-query store. A refusal is a coded GraphQL error with its HTTP status, and nothing
  *   has run; a request is marked checked only when every check passed on its analysis.
  */
 export class RequestGuard {
@@ -74,6 +74,7 @@ export class RequestGuard {
       ...(options.trustedDocuments ? [trustedDocumentsOnly(options.trustedDocuments)] : []),
       authorization(config.INTROSPECTION),
       queryLimits(config),
+      costRateLimit(this.limiter),
       storePersistedQuery(options.persistedQueries),
       markChecked,
     ];
@@ -83,7 +84,8 @@ export class RequestGuard {
   /** graphql-ws subscribe messages go through the same checks (the connection is already authenticated). */
   checkSubscription(identity: Identity, query: unknown, operationName: unknown, variables: unknown): GraphQLError[] | null {
     try {
-      const retryAfter = this.limiter.take(callerKey(identity, undefined));
+      const key = callerKey(identity, undefined);
+      const retryAfter = this.limiter.take(key);
       if (retryAfter !== null) throw refusal(new RateLimitedError(retryAfter));
       const analyzer = this.options.analyzer();
       if (!analyzer || typeof query !== 'string') return null;
@@ -91,7 +93,9 @@ export class RequestGuard {
       if (!('analysis' in outcome)) return null; // the subscription planner answers parse and resolution errors
       if (this.options.trustedDocuments) checkTrusted(this.options.trustedDocuments, outcome.analysis);
       checkRole(outcome.analysis, identity);
-      checkLimits(outcome.analysis, (variables ?? {}) as Record<string, unknown>, this.options.config);
+      const cost = checkLimits(outcome.analysis, (variables ?? {}) as Record<string, unknown>, this.options.config);
+      const more = this.limiter.take(key, Date.now(), Math.min(cost, this.limiter.burst) - 1);
+      if (more !== null) throw refusal(new RateLimitedError(more));
       return null;
     } catch (err) {
       if (err instanceof Refusal) return [err.error];

@@ -347,14 +347,14 @@ export const configSpec = {
     parse: int(100, 3_600_000),
   },
   RATE_LIMIT_PER_SECOND: {
-    doc: 'Requests per second per API key (or per IP address when anonymous), per gateway replica: N replicas allow N times this (0: no limit)',
-    default: '50',
-    parse: num(0, 1_000_000),
+    doc: 'Cost units per second per API key (or per IP address when anonymous), per gateway replica (N replicas allow N times this; 0: no limit). A request costs its estimated query cost, at least 1 (as MAX_QUERY_COST counts it: a single-row predict about 2-4, predictBatch its rows); the default allows several thousand single-row predictions per second per key',
+    default: '20000',
+    parse: num(0, 1_000_000_000),
   },
   RATE_LIMIT_BURST: {
-    doc: 'Requests a key may send at once above the steady rate (token bucket size)',
-    default: '100',
-    parse: int(1, 10_000_000),
+    doc: 'Cost units a key may spend at once above the steady rate (token bucket size; a request costing more waits for a full bucket); the default is twice the default MAX_QUERY_COST',
+    default: '100000',
+    parse: int(1, 1_000_000_000),
   },
   CORS_ORIGINS: {
     doc: 'Comma-separated origins browsers may call the gateway from (`*` for any); default none (same origin only)',
