@@ -5,7 +5,7 @@ import { IDENTITY_HEADER, NOT_EXECUTED_HEADER, REQUEST_ID_HEADER, type IdentityS
 import type { NextFunction, Response } from 'express';
 import { BREAK, Kind, OperationTypeNode, getOperationAST, parse, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { withFiniteLiterals } from './edge/numeric-literals';
-import type { EdgeRequest, EdgeState } from './edge/request-guard';
+import type { EdgeRequest, EdgeState } from './edge/edge-state';
 import { LruCache } from './lru-cache';
 
 /**
@@ -140,7 +140,7 @@ export class FastPath {
     }
     const done = (outcome: 'ok' | 'error') => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.options.metrics.operationDuration.observe({ operation: decision.operationName, type: decision.operationType, outcome }, seconds);
+      this.options.metrics.observeOperation(decision.operationName, decision.operationType, outcome, seconds);
       edge.access.outcome ??= outcome;
     };
     // A keep-alive socket to a subgraph that has since restarted fails on first use; a query

@@ -27,7 +27,8 @@ import {
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { Authenticator } from './auth/authenticator';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
-import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
+import type { AccessRecord, EdgeRequest } from './edge/edge-state';
+import { RequestGuard } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
 import { overflowingLiteralError } from './edge/numeric-literals';
 import { OperationCoalescer } from './edge/operation-coalescer';
@@ -99,11 +100,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { config } = options;
   checkProductionRequirements(config, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const metrics = new Metrics('gateway');
+  const trustedDocuments = config.TRUSTED_DOCUMENTS === 'allow-list' ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS_PATH) : undefined;
+  // Client-chosen operation names are bounded label values; the manifest's always keep theirs.
+  const metrics = new Metrics('gateway', { knownOperations: trustedDocuments?.names });
   // Resolves (in local mode possibly creates) the gateway secret: every subgraph call is signed with it.
   const signer = identitySigner(config);
   const roles = loadRoleRequirements(config.SUPERGRAPH_PATH);
-  const trustedDocuments = config.TRUSTED_DOCUMENTS === 'allow-list' ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS_PATH) : undefined;
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the supergraph at ${config.SUPERGRAPH_PATH} (${err.code}): run npm run compose`);
   });
@@ -189,7 +191,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     host: config.HOST,
     port: options.port ?? config.PORT,
-    bodyLimit: config.MAX_REQUEST_BYTES,
+    // Set per request by the guard's body limit (before the body is read).
+    bodyLimit: (req) =>
+      (req as EdgeRequest).modelplane?.bodyLimit ?? Math.min(config.MAX_REQUEST_BYTES_BEFORE_AUTH, config.MAX_REQUEST_BYTES),
     redirectRoot: config.SANDBOX,
     ready: async () => loaded,
     apollo: (httpServer) =>
@@ -228,9 +232,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         access: edge.access,
       };
     },
-    beforeBody: [corsMiddleware(config.CORS_ORIGINS), guard.start],
+    beforeBody: guard.beforeBody,
     beforeGraphQL: [
-      guard.check,
+      ...guard.checks,
       ...(config.GATEWAY_COALESCE ? [new OperationCoalescer(metrics.registry).handle] : []),
       (req, res, next) => (fastPath ? fastPath.handle(req, res, next) : next()),
     ],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadConfig, MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
 import { print } from 'graphql';
 import { ModelListDocument } from '../../packages/client/src';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -49,6 +50,65 @@ async function post<T = Record<string, unknown>>(
 }
 
 const code = (res: GraphQLResponse<unknown>) => res.errors?.[0]?.extensions?.code;
+
+/**
+ * POSTs `{ models { name } }` padded to `total` bytes, written as fast as the gateway takes it
+ * (with Content-Length, or chunked), and stops writing once an answer arrives.
+ */
+function sendLarge(
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+  chunked: boolean,
+): Promise<{ status: number; code: unknown; bytes: number }> {
+  const head = Buffer.from('{"query":"{ models { name } }","variables":{"pad":"');
+  const tail = Buffer.from('"}}');
+  const chunk = Buffer.alloc(64 * 1024, 0x70);
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    let answered = false;
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(total) }), ...headers },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      const parts: Buffer[] = [];
+      res.on('data', (b: Buffer) => parts.push(b));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString();
+        let answer: GraphQLResponse = {};
+        try {
+          answer = JSON.parse(text) as GraphQLResponse;
+        } catch {
+          answer = {};
+        }
+        resolve({ status: res.statusCode ?? 0, code: code(answer), bytes });
+        req.destroy();
+      });
+    });
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    const write = (b: Buffer) => {
+      bytes += b.length;
+      return req.write(b);
+    };
+    write(head);
+    const pump = () => {
+      while (!answered) {
+        const left = total - bytes - tail.length;
+        if (left <= 0) {
+          write(tail);
+          req.end();
+          return;
+        }
+        if (!write(left >= chunk.length ? chunk : chunk.subarray(0, left))) return void req.once('drain', pump);
+      }
+    };
+    pump();
+  });
+}
 
 describe('gateway limits and trusted documents', () => {
   let db: TestDatabase;
@@ -170,7 +230,8 @@ describe('gateway limits and trusted documents', () => {
   });
 
   it('rate limit: RATE_LIMITED (429, Retry-After) per key, per address when anonymous; a refused mutation changes nothing', async () => {
-    const limited = await gateway({ RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '3' });
+    // In cost units: `{ models { name } }` costs 20 (an unbounded list counts 10 items of 2).
+    const limited = await gateway({ RATE_LIMIT_PER_SECOND: '0.5', RATE_LIMIT_BURST: '60' });
     const other = await createApiKey(platform.url, 'admin', 'rate-other');
     for (let i = 0; i < 3; i++) expect((await post(limited.url, { query: '{ models { name } }' })).status).toBe(200);
     const register =
@@ -181,11 +242,51 @@ describe('gateway limits and trusted documents', () => {
     expect(await models()).not.toContain('rate-limited');
     // Another key has a bucket of its own.
     expect((await post(limited.url, { query: '{ models { name } }' }, { authorization: `Bearer ${other.key}` })).status).toBe(200);
-    // Anonymous callers (and failed authentications) share their address's bucket.
+    // Anonymous callers (and failed authentications) share their address's bucket; a refused
+    // request costs one unit.
     const anonymous = [];
-    for (let i = 0; i < 5; i++) anonymous.push(code(await post(limited.url, { query: '{ models { name } }' }, {})));
-    expect(anonymous.slice(0, 3)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
-    expect(anonymous.slice(3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    for (let i = 0; i < 64; i++) anonymous.push(code(await post(limited.url, { query: '{ models { name } }' }, {})));
+    expect(anonymous.slice(0, 60)).toEqual(Array(60).fill('UNAUTHENTICATED'));
+    expect(anonymous.slice(62)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('rate limit counts cost: a 10 000-row batch takes 10 000 units; prediction traffic at the defaults is not limited', async () => {
+    const batch = 'query($rows: [JSONObject!]!) { predictBatch(model: "limited", rows: $rows) { score } }';
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ a: i % 7, b: 1 }));
+    const costly = await gateway({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '15000' });
+    expect((await post(costly.url, { query: batch, variables: { rows } })).errors).toBeUndefined();
+    // 10 001 units spent (the rows and the field), 4 999 left: another batch waits for 5 002 more…
+    const again = await post(costly.url, { query: batch, variables: { rows } });
+    expect([again.status, code(again)]).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(4900);
+    // …while single-row predictions still pass.
+    const predict = 'query($f: JSONObject!) { predict(model: "limited", features: $f) { score } }';
+    expect((await post(costly.url, { query: predict, variables: { f: { a: 1, b: 2 } } })).errors).toBeUndefined();
+
+    // The default limits (the test platform runs without any): a prediction service sending as
+    // fast as it can, 16 at a time, is never limited.
+    const defaults = loadConfig({});
+    const normal = await gateway({
+      RATE_LIMIT_PER_SECOND: String(defaults.RATE_LIMIT_PER_SECOND),
+      RATE_LIMIT_BURST: String(defaults.RATE_LIMIT_BURST),
+    });
+    const codes = new Map<string, number>();
+    let sent = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (sent < 2000) {
+          sent++;
+          const res = await post(normal.url, { query: predict, variables: { f: { a: sent % 5, b: 1 } } });
+          const c = String(code(res) ?? 'ok');
+          codes.set(c, (codes.get(c) ?? 0) + 1);
+        }
+      }),
+    );
+    const rate = Math.round((2000 * 1000) / (Date.now() - started));
+    console.log(`default rate limit: 2000 single-row predictions at ${rate}/s: ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect(Object.fromEntries(codes)).toEqual({ ok: 2000 });
+    expect(rate).toBeGreaterThan(100); // twice the old limit of 50 requests/s at least
   });
 
   it('automatic persisted queries work on the planned path and the fast path', async () => {
@@ -259,6 +360,117 @@ describe('gateway limits and trusted documents', () => {
         'access-control-allow-origin',
       ),
     ).toBeNull();
+  });
+
+  it('a persisted-query hash never runs what the checks refused: not stored on refusal, any non-string query is hash-only', async () => {
+    const registerDeep = (name: string) =>
+      `mutation { registerModel(input: { name: "${name}", task: REGRESSION, features: [{ name: "x", type: NUMERIC }] }) { productionVersion { model { productionVersion { model { name } } } } } }`;
+    const nonStrings: unknown[] = [null, false, 0, {}];
+    const hashOnly = async (url: string, query: string, value: unknown) => {
+      const body: Record<string, unknown> = { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } };
+      body.query = value;
+      return post(url, body);
+    };
+    // Refused as untrusted (allow-list) and, with the list off, as too deep.
+    const strict = await gateway({ TRUSTED_DOCUMENTS: 'allow-list', MAX_QUERY_DEPTH: '4' });
+    const open = await gateway({ MAX_QUERY_DEPTH: '4' });
+    for (const [g, refusedCode] of [
+      [strict, 'OPERATION_NOT_TRUSTED'],
+      [open, 'QUERY_TOO_DEEP'],
+    ] as const) {
+      for (const order of ['store first', 'hash first'] as const) {
+        for (const value of nonStrings) {
+          const name = `pq-bypass-${refusedCode.toLowerCase()}-${order.replace(' ', '-')}-${JSON.stringify(value)}`.replace(
+            /[^a-z0-9-]/g,
+            '',
+          );
+          const query = registerDeep(name);
+          const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+          if (order === 'hash first') expect(code(await hashOnly(g.url, query, value))).toBe('PERSISTED_QUERY_NOT_FOUND');
+          const refused = await post(g.url, { query, extensions });
+          expect(code(refused)).toBe(refusedCode);
+          const resent = await hashOnly(g.url, query, value);
+          expect(resent.data ?? null).toBeNull();
+          expect(code(resent)).toBe('PERSISTED_QUERY_NOT_FOUND');
+          expect(await models()).not.toContain(name);
+        }
+      }
+    }
+    // A query that passes is still stored and runs by hash, whatever non-string stands for the query.
+    const shallow = `{ model(name: "${MODEL}") { name } }`;
+    expect(
+      (await post(open.url, { query: shallow, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(shallow) } } })).errors,
+    ).toBeUndefined();
+    for (const value of nonStrings) {
+      expect((await hashOnly(open.url, shallow, value)).data).toEqual({ model: { name: MODEL } });
+    }
+    // The manifest's documents run by hash on the allow-list gateway, and still pass the limits.
+    const registered = print(ModelListDocument);
+    for (const value of nonStrings) expect((await hashOnly(strict.url, registered, value)).errors).toBeUndefined();
+    // A non-string query without a hash is refused with a code, never run.
+    for (const value of nonStrings) {
+      const res = await post(open.url, { query: value });
+      expect([res.status, code(res)]).toEqual([400, 'BAD_REQUEST']);
+    }
+  });
+
+  it('metrics: client-chosen operation names (many, huge) never grow the series beyond the bound, at the gateway or a subgraph', async () => {
+    const labels = async (base: string) => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const values = new Set<string>();
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('modelplane_graphql_operation_duration_seconds_count') && !line.startsWith('modelplane_graphql_errors_total'))
+          continue;
+        const match = /operation="((?:[^"\\]|\\.)*)"/.exec(line);
+        if (match) values.add(match[1]!);
+      }
+      return values;
+    };
+    const registryBase = `http://127.0.0.1:${platform.ports.REGISTRY_PORT}`;
+    const distinct = MAX_OPERATION_LABELS + 200;
+    for (let i = 0; i < distinct; i++) {
+      const name = `Op${i}_${'n'.repeat(i % 50 === 0 ? 200_000 : 8)}`;
+      // Through the fast path (one subgraph) and refused ones (unknown field) alike.
+      const res = await post(platform.url, { query: i % 3 ? `query ${name} { models { name } }` : `query ${name} { nope }` });
+      expect(res.status).toBeLessThan(500);
+    }
+    for (const base of [platform.base, registryBase]) {
+      const values = await labels(base);
+      const ours = [...values].filter((v) => v.startsWith('Op'));
+      expect(ours.length).toBeLessThanOrEqual(MAX_OPERATION_LABELS);
+      expect(values.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 50);
+      expect(Math.max(...[...values].map((v) => v.length))).toBeLessThanOrEqual(MAX_OPERATION_LABEL_LENGTH);
+      expect(values).toContain(OTHER_OPERATION);
+    }
+  });
+
+  it('body size before authentication: a 50 MB body from anyone who may not upload is refused (413) before it is sent', async () => {
+    const viewer = await createApiKey(platform.url, 'viewer', 'big-body-viewer');
+    const operator = await createApiKey(platform.url, 'operator', 'big-body-operator');
+    const big = 50 * 1024 * 1024;
+    const refusedEarly = async (headers: Record<string, string>, chunked: boolean) => {
+      const sent = await sendLarge(platform.url, big, headers, chunked);
+      expect([sent.status, sent.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      // Answered long before the body was through: the gateway did not wait for (or keep) it.
+      expect(sent.bytes).toBeLessThan(big / 2);
+    };
+    await refusedEarly({}, false);
+    await refusedEarly({}, true);
+    await refusedEarly({ authorization: `Bearer ${viewer.key}` }, false);
+    await refusedEarly({ authorization: `Bearer ${viewer.key}` }, true);
+    // An unknown key with a large body: refused from its header alone.
+    const unknown = await sendLarge(platform.url, big, { authorization: 'Bearer mp_0000000000000000000000000000000000000000' }, false);
+    expect(unknown.status).toBe(401);
+    expect(unknown.bytes).toBeLessThan(big / 2);
+    // 3 MB (over the 2 MiB before authentication): refused for a viewer, read for an operator.
+    const medium = 3 * 1024 * 1024;
+    expect((await sendLarge(platform.url, medium, { authorization: `Bearer ${viewer.key}` }, false)).status).toBe(413);
+    const read = await sendLarge(platform.url, medium, { authorization: `Bearer ${operator.key}` }, false);
+    expect([read.status, read.code]).toEqual([200, undefined]);
+    expect(read.bytes).toBe(medium);
+    // A small body needs nothing of the sort, anonymous or not.
+    expect(code(await post(platform.url, { query: '{ models { name } }' }, {}))).toBe('UNAUTHENTICATED');
+    expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
   });
 
   it('AUTH=off (local mode): everyone is an anonymous admin', async () => {

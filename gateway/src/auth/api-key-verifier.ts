@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
 import { isRole, SubgraphUnavailableError, UnauthenticatedError, type Identity, type Logger, type ServiceHeaders } from '@modelplane/core';
 
-/** Cached outcomes of verifying one key: its identity, or null for an unknown or revoked key. */
+import { LruCache } from '../lru-cache';
+
+/** A cached verification of a valid key. */
 interface Entry {
-  identity: Identity | null;
+  identity: Identity;
   expires: number;
 }
 
 const MAX_ENTRIES = 10_000;
+/** API keys as issued (`mp_<id>_<secret>`) or configured (MODELPLANE_ADMIN_KEY, 24+ characters). */
+const KEY_SHAPE = /^[!-~]{24,512}$/;
+
+/** Whether a token can be an API key at all (anything else is refused without asking the registry). */
+export function isWellFormedApiKey(token: string): boolean {
+  return KEY_SHAPE.test(token);
+}
 
 export interface ApiKeyVerifierOptions {
   /** The registry's base URL (its GraphQL URL without /graphql). */
@@ -18,49 +27,51 @@ export interface ApiKeyVerifierOptions {
   cacheMs: number;
   timeoutMs: number;
   logger: Logger;
+  /** Valid keys kept (default 10 000), and separately unknown or revoked ones (default the same). */
+  maxEntries?: number;
+  maxNegativeEntries?: number;
 }
 
 /**
  * API keys are owned by the registry; the gateway asks it (POST /internal/keys/verify) and keeps
  * each answer for AUTH_CACHE_SECONDS, keyed by the SHA-256 of the key (never the key itself).
  * So a revoked key is refused by every replica within that time. Concurrent first uses of a key
- * share one request; failures (registry down) are not cached.
+ * share one request; failures (registry down) are not cached. A token that cannot be a key is
+ * refused without a request; unknown keys are remembered apart from valid ones (least recently
+ * used first out, each bounded), so a stream of random keys never evicts the valid ones.
  */
 export class ApiKeyVerifier {
-  private readonly cache = new Map<string, Entry>();
+  private readonly valid: LruCache<Entry>;
+  private readonly unknown: LruCache<number>;
   private readonly inFlight = new Map<string, Promise<Identity | null>>();
 
-  constructor(private readonly options: ApiKeyVerifierOptions) {}
-
-  async verify(key: string, now = Date.now()): Promise<Identity> {
-    const digest = createHash('sha256').update(key).digest('hex');
-    const cached = this.cache.get(digest);
-    let identity: Identity | null;
-    if (cached && cached.expires > now) identity = cached.identity;
-    else {
-      let pending = this.inFlight.get(digest);
-      if (!pending) {
-        pending = this.ask(key).finally(() => this.inFlight.delete(digest));
-        this.inFlight.set(digest, pending);
-      }
-      identity = await pending;
-      if (this.options.cacheMs > 0) this.remember(digest, { identity, expires: now + this.options.cacheMs });
-    }
-    if (!identity) throw new UnauthenticatedError('invalid API key (unknown or revoked)');
-    return identity;
+  constructor(private readonly options: ApiKeyVerifierOptions) {
+    this.valid = new LruCache(options.maxEntries ?? MAX_ENTRIES);
+    this.unknown = new LruCache(options.maxNegativeEntries ?? MAX_ENTRIES);
   }
 
-  private remember(digest: string, entry: Entry): void {
-    this.cache.delete(digest);
-    if (this.cache.size >= MAX_ENTRIES) {
-      // Bounded however many distinct (e.g. random) keys arrive: the oldest tenth goes.
-      let drop = MAX_ENTRIES / 10;
-      for (const k of this.cache.keys()) {
-        if (drop-- <= 0) break;
-        this.cache.delete(k);
-      }
+  /** The key's identity; `beforeLookup` runs (and may refuse, e.g. rate limit) before the registry is asked. */
+  async verify(key: string, now = Date.now(), beforeLookup?: () => void): Promise<Identity> {
+    if (!isWellFormedApiKey(key)) throw new UnauthenticatedError('malformed API key');
+    const digest = createHash('sha256').update(key).digest('hex');
+    const cached = this.valid.get(digest);
+    if (cached && cached.expires > now) return cached.identity;
+    const unknownUntil = this.unknown.get(digest);
+    if (unknownUntil !== undefined && unknownUntil > now) throw new UnauthenticatedError('invalid API key (unknown or revoked)');
+    let pending = this.inFlight.get(digest);
+    if (!pending) {
+      beforeLookup?.();
+      pending = this.ask(key).finally(() => this.inFlight.delete(digest));
+      this.inFlight.set(digest, pending);
     }
-    this.cache.set(digest, entry);
+    const identity = await pending;
+    const expires = now + this.options.cacheMs;
+    if (!identity) {
+      if (this.options.cacheMs > 0) this.unknown.set(digest, expires);
+      throw new UnauthenticatedError('invalid API key (unknown or revoked)');
+    }
+    if (this.options.cacheMs > 0) this.valid.set(digest, { identity, expires });
+    return identity;
   }
 
   private async ask(key: string): Promise<Identity | null> {

@@ -43,14 +43,15 @@ export class Authenticator {
     });
   }
 
-  async authenticate(authorization: unknown): Promise<Identity | null> {
+  /** `beforeLookup` runs before an API key costs a registry request (the gateway's per-address limit). */
+  async authenticate(authorization: unknown, beforeLookup?: () => void): Promise<Identity | null> {
     if (this.off) return ANONYMOUS_ADMIN;
     if (authorization === undefined || authorization === null || authorization === '') return null;
     if (typeof authorization !== 'string') throw new UnauthenticatedError('the authorization value must be a string');
     const match = /^Bearer\s+(\S{1,4096})\s*$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('use Authorization: Bearer <API key or JWT>');
     const token = match[1]!;
-    return JwtVerifier.looksLikeJwt(token) ? this.jwt.verify(token) : this.keys.verify(token);
+    return JwtVerifier.looksLikeJwt(token) ? this.jwt.verify(token) : this.keys.verify(token, Date.now(), beforeLookup);
   }
 
   /** graphql-ws connection_init: `{ authorization: 'Bearer …' }` (or `Authorization`), as the typed client sends it. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { OperationCoalescer } from './operation-coalescer';
-import type { EdgeRequest, EdgeState } from './request-guard';
+import type { EdgeRequest, EdgeState } from './edge-state';
 
 /**
  * The coalescer in a real Express server over HTTP, in front of a handler that counts executions

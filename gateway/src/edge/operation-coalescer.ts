@@ -1,6 +1,6 @@
 import type { NextFunction, Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
-import type { AccessRecord, EdgeRequest } from './request-guard';
+import type { AccessRecord, EdgeRequest } from './edge-state';
 
 /** What the first of several identical requests answered, replayed to the others. */
 interface SharedAnswer {

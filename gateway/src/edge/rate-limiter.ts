@@ -1,6 +1,6 @@
 /**
  * Token buckets in this process's memory, one per caller (API key, JWT subject, or IP address
- * when anonymous): `burst` requests at once, refilled at `perSecond`. Each gateway replica keeps
+ * when anonymous): `burst` units at once, refilled at `perSecond`; a request takes what it costs. Each gateway replica keeps
  * its own buckets, so N replicas allow N times the rate; a shared limit would need a shared
  * store (Redis, PostgreSQL). Buckets that have refilled are forgotten when the map grows large.
  */
@@ -9,7 +9,7 @@ export class RateLimiter {
 
   constructor(
     private readonly perSecond: number,
-    private readonly burst: number,
+    readonly burst: number,
     private readonly maxBuckets = 100_000,
   ) {}
 
@@ -17,19 +17,24 @@ export class RateLimiter {
     return this.perSecond > 0;
   }
 
-  /** Takes one token; null when allowed, else the seconds until one is available. */
-  take(key: string, now = Date.now()): number | null {
+  /**
+   * Takes `cost` tokens (at most the bucket's size, so any request can pass once it is full);
+   * null when allowed, else the seconds until that many are available.
+   */
+  take(key: string, now = Date.now(), cost = 1): number | null {
     if (!this.enabled) return null;
+    const need = Math.min(this.burst, Math.max(0, cost));
+    if (need === 0) return null;
     const bucket = this.buckets.get(key);
     let tokens = this.burst;
     if (bucket) tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     else if (this.buckets.size >= this.maxBuckets) this.sweep(now);
-    if (tokens < 1) {
+    if (tokens < need) {
       if (bucket) Object.assign(bucket, { tokens, at: now });
-      return Math.max(1, Math.ceil((1 - tokens) / this.perSecond));
+      return Math.max(1, Math.ceil((need - tokens) / this.perSecond));
     }
-    if (bucket) Object.assign(bucket, { tokens: tokens - 1, at: now });
-    else this.buckets.set(key, { tokens: tokens - 1, at: now });
+    if (bucket) Object.assign(bucket, { tokens: tokens - need, at: now });
+    else this.buckets.set(key, { tokens: tokens - need, at: now });
     return null;
   }
 

@@ -17,10 +17,13 @@ export const MANIFEST_FORMAT = 'apollo-persisted-query-manifest';
 
 export class TrustedDocuments {
   private readonly bodies = new Map<string, string>();
+  /** The operations' names (what the gateway's metrics always label by name). */
+  readonly names: readonly string[];
 
   constructor(manifest: TrustedDocumentsManifest) {
     if (manifest.format !== MANIFEST_FORMAT || manifest.version !== 1) throw new Error('not an apollo-persisted-query-manifest version 1');
     for (const op of manifest.operations) this.bodies.set(op.id, op.body);
+    this.names = manifest.operations.map((op) => op.name);
   }
 
   static load(path: string): TrustedDocuments {
@@ -93,10 +96,13 @@ export class PersistedQueryStore {
     return this.read(PersistedQueryStore.PREFIX + hash);
   }
 
-  /** Registers a query the client sent with its hash, if the hash is right. */
-  register(hash: string, query: string): boolean {
-    if (createHash('sha256').update(query).digest('hex') !== hash) return false;
+  /** Whether a hash is the SHA-256 of this query. */
+  static matches(hash: string, query: string): boolean {
+    return createHash('sha256').update(query).digest('hex') === hash;
+  }
+
+  /** Keeps a query under its hash (the caller checked both the hash and the query). */
+  store(hash: string, query: string): void {
     this.write(PersistedQueryStore.PREFIX + hash, query);
-    return true;
   }
 }

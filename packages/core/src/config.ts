@@ -120,6 +120,11 @@ export const configSpec = {
     default: (env: NodeJS.ProcessEnv) => String(Math.ceil((Number(env.MAX_ARTIFACT_BYTES ?? 64 * 1024 * 1024) * 4) / 3) + 1024 * 1024),
     parse: int(1024, 2 ** 31 - 1),
   },
+  MAX_REQUEST_BYTES_BEFORE_AUTH: {
+    doc: "Largest /graphql body the gateway reads from a caller not known to be allowed to upload (anonymous, unknown key, viewer); larger bodies, up to MAX_REQUEST_BYTES, only from an operator or admin, authenticated from the header before any of the body is read (2 MiB: Apollo Router's default)",
+    default: String(2 * 1024 * 1024),
+    parse: int(1024, 2 ** 31 - 1),
+  },
   SERVING_ACK_TIMEOUT_MS: {
     doc: 'Longest an alias move, rollback, archive or traffic-split change waits for every live prediction replica to apply it before answering (0: answer at once)',
     default: '2000',
@@ -196,14 +201,14 @@ export const configSpec = {
     parse: int(100, 3_600_000),
   },
   RATE_LIMIT_PER_SECOND: {
-    doc: 'Requests per second per API key (or per IP address when anonymous), per gateway replica: N replicas allow N times this (0: no limit)',
-    default: '50',
-    parse: num(0, 1_000_000),
+    doc: 'Cost units per second per API key (or per IP address when anonymous), per gateway replica (N replicas allow N times this; 0: no limit). A request costs its estimated query cost, at least 1 (as MAX_QUERY_COST counts it: a single-row predict about 2-4, predictBatch its rows); the default allows several thousand single-row predictions per second per key',
+    default: '20000',
+    parse: num(0, 1_000_000_000),
   },
   RATE_LIMIT_BURST: {
-    doc: 'Requests a key may send at once above the steady rate (token bucket size)',
-    default: '100',
-    parse: int(1, 10_000_000),
+    doc: 'Cost units a key may spend at once above the steady rate (token bucket size; a request costing more waits for a full bucket); the default is twice the default MAX_QUERY_COST',
+    default: '100000',
+    parse: int(1, 1_000_000_000),
   },
   CORS_ORIGINS: {
     doc: 'Comma-separated origins browsers may call the gateway from (`*` for any); default none (same origin only)',

@@ -15,8 +15,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   metrics: Metrics;
   host: string;
   port: number;
-  /** Largest accepted request body in bytes. */
-  bodyLimit: number;
+  /** Largest accepted request body in bytes (or per request: the gateway reads larger ones only from callers who may upload). */
+  bodyLimit: number | ((req: express.Request) => number);
   /** Extra readiness condition (database reachable, supergraph loaded…). */
   ready: () => Promise<boolean>;
   /**
@@ -88,11 +88,20 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   if (apollo) {
     if (!options.context) throw new Error(`${options.name}: an Apollo Server needs its context function`);
     await apollo.start();
+    // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
+    const parsers = new Map<number, express.RequestHandler>();
+    const parser = (limit: number) => {
+      let p = parsers.get(limit);
+      if (!p) parsers.set(limit, (p = express.json({ limit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) })));
+      return p;
+    };
+    const { bodyLimit } = options;
+    const jsonBody: express.RequestHandler =
+      typeof bodyLimit === 'number' ? parser(bodyLimit) : (req, res, next) => parser(bodyLimit(req))(req, res, next);
     app.use(
       '/graphql',
       ...(options.beforeBody ?? []),
-      // The raw bytes stay on the request: the gateway's fast path forwards them unchanged.
-      express.json({ limit: options.bodyLimit, verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }),
+      jsonBody,
       ...(options.beforeGraphQL ?? []),
       expressMiddleware(apollo, { context: options.context }),
     );

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Identity } from './context';
 import type { Logger } from './logger';
+import { shortOperationName } from './metrics';
 import { GraphQLError } from 'graphql';
 import { SubgraphUnavailableError } from './errors';
 
@@ -42,7 +43,7 @@ export function loggingPlugin<T extends LoggingContext>(options: LoggingPluginOp
           const ms = Number(process.hrtime.bigint() - start) / 1e6;
           contextValue.logger.info(
             {
-              operation: operationName ?? null,
+              operation: shortOperationName(operationName ?? null),
               type: operation?.operation ?? null,
               ms: Math.round(ms * 100) / 100,
               outcome: errors?.length ? 'error' : 'ok',
