@@ -11,6 +11,7 @@
 #
 #   ops/image/build-base.sh [--force] [node] [postgres]
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 : "${NODE_VERSION:=22.23.3}"

@@ -9,6 +9,7 @@
 #   5. the image size.
 # Set MODELPLANE_IMAGE_CI=skip to skip it all (a machine without Docker and without root).
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 here="$(dirname "$0")"
 
@@ -24,7 +25,9 @@ command -v dockerd >/dev/null || command -v docker >/dev/null || missing+=(docke
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || die "missing ${missing[*]} (install them, or run as root with apt)"
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing ${missing[*]} (install them, or run as root with apt)"
+  fi
   phase "apt-get install ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

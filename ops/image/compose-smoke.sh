@@ -8,6 +8,7 @@
 #
 #   ops/image/compose-smoke.sh
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 if command -v docker-compose >/dev/null; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the ops/image scripts (sourced, not run). Bash only.
 
 # Local image names; every script takes the same overrides.

@@ -10,6 +10,7 @@
 #
 #   ops/image/smoke.sh        (after ops/image/build-base.sh and ops/image/build.sh)
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 image_exists "$MODELPLANE_IMAGE" || die "$MODELPLANE_IMAGE does not exist: run ops/image/build.sh"
