@@ -6,17 +6,32 @@
 #   $POSTGRES_IMAGE  (default local/postgres:15-bookworm): the same base plus Debian's postgresql-15,
 #                    configured from POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB like the official image.
 # Needs root, debootstrap, docker and npm (only the npm registry and the Debian mirror are used).
-# An image that already exists is kept; --force rebuilds both.
+# An image that already exists is kept; --force rebuilds it. Name `node` or `postgres` to build only
+# that one (the PostgreSQL image needs the node base).
 #
-#   ops/image/build-base.sh [--force]
+#   ops/image/build-base.sh [--force] [node] [postgres]
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 : "${NODE_VERSION:=22.23.3}"
 : "${NPM_VERSION:=10.9.9}"
 : "${DEBIAN_SUITE:=bookworm}"
 force=false
-[ "${1:-}" = "--force" ] && force=true
+want_node=false
+want_postgres=false
+for arg in "$@"; do
+  case "$arg" in
+  --force) force=true ;;
+  node) want_node=true ;;
+  postgres) want_postgres=true ;;
+  *) die "usage: build-base.sh [--force] [node] [postgres]" ;;
+  esac
+done
+if ! $want_node && ! $want_postgres; then
+  want_node=true
+  want_postgres=true
+fi
 
 build_node_base() {
   [ "$(id -u)" = 0 ] || die "debootstrap needs root"
@@ -67,17 +82,23 @@ build_node_base() {
     - "$NODE_IMAGE" >/dev/null
 }
 
-if $force || ! image_exists "$NODE_IMAGE"; then
+if ! $want_node && image_exists "$NODE_IMAGE"; then
+  :
+elif $force || ! image_exists "$NODE_IMAGE"; then
   build_node_base
 else
   log "$NODE_IMAGE exists (--force rebuilds it)"
 fi
 
-if $force || ! image_exists "$POSTGRES_IMAGE"; then
+if ! $want_postgres; then
+  :
+elif $force || ! image_exists "$POSTGRES_IMAGE"; then
   log "docker build $POSTGRES_IMAGE (Debian postgresql-15)"
   docker build --network host --build-arg "BASE_IMAGE=$NODE_IMAGE" -t "$POSTGRES_IMAGE" \
     -f "$REPO_ROOT/ops/image/postgres/Dockerfile" "$REPO_ROOT/ops/image/postgres" >&2
 else
   log "$POSTGRES_IMAGE exists (--force rebuilds it)"
 fi
-log "base images: $NODE_IMAGE $(image_mb "$NODE_IMAGE") MB, $POSTGRES_IMAGE $(image_mb "$POSTGRES_IMAGE") MB"
+$want_node && log "$NODE_IMAGE: $(image_mb "$NODE_IMAGE") MB"
+$want_postgres && log "$POSTGRES_IMAGE: $(image_mb "$POSTGRES_IMAGE") MB"
+exit 0

@@ -5,6 +5,7 @@
 #
 #   ops/image/build.sh [extra docker build arguments]
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 image_exists "$NODE_IMAGE" || die "$NODE_IMAGE does not exist: run ops/image/build-base.sh (or set NODE_IMAGE)"

@@ -8,6 +8,7 @@
 #
 #   ops/image/compose-smoke.sh
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 if command -v docker-compose >/dev/null; then
@@ -27,13 +28,8 @@ files=(-f "$REPO_ROOT/docker-compose.yml")
 compose() { "${compose_cmd[@]}" --project-directory "$REPO_ROOT" -p "$project" "${files[@]}" "$@"; }
 
 # What the compose file asks for (.env or the environment), generated for this run.
-read -r MODELPLANE_PORT GATEWAY_SECRET MODELPLANE_ADMIN_KEY POSTGRES_PASSWORD <<<"$(node -e '
-  const { randomBytes } = require("node:crypto");
-  const alnum = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[b % 62]).join("");
-  const s = require("node:net").createServer().listen(0, "127.0.0.1", () => {
-    console.log(s.address().port, randomBytes(32).toString("hex"), `mp_${randomBytes(6).toString("hex")}_${alnum(43)}`, randomBytes(12).toString("hex"));
-    s.close();
-  });')"
+MODELPLANE_PORT="$(free_ports 1)"
+read -r GATEWAY_SECRET MODELPLANE_ADMIN_KEY POSTGRES_PASSWORD <<<"$(new_secrets)"
 export MODELPLANE_PORT GATEWAY_SECRET MODELPLANE_ADMIN_KEY POSTGRES_PASSWORD
 
 ok=false

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the ops/image scripts (sourced, not run). Bash only.
 
 # Local image names; every script takes the same overrides.
@@ -41,4 +42,25 @@ dump_logs() {
       "$(docker inspect --format '{{.State.Status}} exit={{.State.ExitCode}}' "$c" 2>/dev/null)" >&2
     docker logs --tail 80 "$c" >&2 2>&1 || true
   done
+}
+
+# N free loopback ports, space-separated (the smoke tests run side by side with other services).
+free_ports() {
+  node -e '
+    const net = require("node:net");
+    const servers = Array.from({ length: Number(process.argv[1]) }, () => net.createServer().listen(0, "127.0.0.1"));
+    Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
+      console.log(servers.map((s) => s.address().port).join(" "));
+      servers.forEach((s) => s.close());
+    });' "$1"
+}
+
+# Fresh production secrets in the formats docker-compose.yml documents, space-separated:
+# GATEWAY_SECRET (64 hex), MODELPLANE_ADMIN_KEY (mp_<12 hex>_<43 letters/digits>, the registry's
+# key format) and a database password.
+new_secrets() {
+  node -e '
+    const { randomBytes } = require("node:crypto");
+    const base62 = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[b % 62]).join("");
+    console.log(randomBytes(32).toString("hex"), `mp_${randomBytes(6).toString("hex")}_${base62(43)}`, randomBytes(12).toString("hex"));'
 }

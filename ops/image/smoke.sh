@@ -10,6 +10,7 @@
 #
 #   ops/image/smoke.sh        (after ops/image/build-base.sh and ops/image/build.sh)
 set -euo pipefail
+# shellcheck source=ops/image/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 image_exists "$MODELPLANE_IMAGE" || die "$MODELPLANE_IMAGE does not exist: run ops/image/build.sh"
@@ -28,22 +29,11 @@ cleanup() {
 trap cleanup EXIT
 
 # Free loopback ports for PostgreSQL and the seven services, and production secrets.
-read -r -a ports <<<"$(node -e '
-  const net = require("node:net");
-  const servers = Array.from({ length: 8 }, () => net.createServer().listen(0, "127.0.0.1"));
-  Promise.all(servers.map((s) => new Promise((r) => s.on("listening", r)))).then(() => {
-    console.log(servers.map((s) => s.address().port).join(" "));
-    servers.forEach((s) => s.close());
-  });')"
+read -r -a ports <<<"$(free_ports 8)"
 pg_port=${ports[0]}
 declare -A port=([gateway]=${ports[1]} [registry]=${ports[2]} [prediction]=${ports[3]} [experiments]=${ports[4]}
   [monitoring]=${ports[5]} [worker]=${ports[6]})
-# The formats docker-compose.yml documents: 64 hex characters, and mp_<12 hex>_<43 letters/digits>.
-read -r gateway_secret admin_key <<<"$(node -e '
-  const { randomBytes } = require("node:crypto");
-  const alnum = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[b % 62]).join("");
-  console.log(randomBytes(32).toString("hex"), `mp_${randomBytes(6).toString("hex")}_${alnum(43)}`);')"
-pg_password="$(node -e 'console.log(require("node:crypto").randomBytes(12).toString("hex"))')"
+read -r gateway_secret admin_key pg_password <<<"$(new_secrets)"
 
 cat >"$work/env" <<EOF
 MODELPLANE_MODE=production
@@ -116,6 +106,13 @@ all_running || die "a service container exited during start-up"
 
 GATEWAY_URL="http://127.0.0.1:${port[gateway]}/graphql" MODELPLANE_ADMIN_KEY="$admin_key" \
   node "$REPO_ROOT/ops/image/smoke-flow.mjs" flow "$work/model.json"
+
+# Production mode trains only in worker processes: the run above must have been the worker container's.
+docker logs "$prefix-worker" 2>&1 | grep -q '"msg":"training run succeeded"' ||
+  die "the worker container did not log the training run"
+if docker logs "$prefix-experiments" 2>&1 | grep -q '"msg":"training run started"'; then
+  die "the experiments subgraph trained in production mode"
+fi
 
 # Gateway first (it drains its clients), then the services behind it.
 log "SIGTERM to every service container"
