@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { print } from 'graphql';
-import { ModelListDocument } from '../../packages/client/src';
+import { ModelListDocument } from '@modelplane/client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { registerNumericModel } from '../support/models';
