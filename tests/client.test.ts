@@ -10,7 +10,7 @@ import {
   PredictRowsDocument,
   websocketUrl,
   type TypedDocumentNode,
-} from '../packages/client/src';
+} from '@modelplane/client';
 import { freePort } from './support/global-setup';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as client from '../packages/client/src';
+import * as client from '@modelplane/client';
 import { buildManifest } from '../packages/server/src/manifest';
 
 /**

@@ -22,7 +22,7 @@ import {
 import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { signIdentity } from '../../packages/core/src/signed-identity';
+import { signIdentity } from '@modelplane/core';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import {

@@ -11,8 +11,8 @@ import {
   RunListDocument,
   createClient,
   type ModelplaneClient,
-} from '../../packages/client/src';
-import { parseCsvTable } from '../../packages/cli/src/csv';
+} from '@modelplane/client';
+import { parseCsvTable } from '@modelplane/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';

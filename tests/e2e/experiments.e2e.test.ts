@@ -9,7 +9,7 @@ import {
   loadRainTomorrowDataset,
   loadRainTomorrowSplit,
   toMatrix,
-} from '../../packages/ml/src';
+} from '@modelplane/ml';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
 import {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../packages/ml/src/random';
+import { mulberry32 } from '@modelplane/ml';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 

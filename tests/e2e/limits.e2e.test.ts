@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, MAX_OPERATION_LABEL_LENGTH, MAX_OPERATION_LABELS, OTHER_OPERATION } from '@modelplane/core';
 import { print } from 'graphql';
-import { ModelListDocument } from '../../packages/client/src';
+import { ModelListDocument } from '@modelplane/client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { registerNumericModel } from '../support/models';

@@ -4,7 +4,7 @@ import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { mulberry32 } from '../../packages/ml/src';
+import { mulberry32 } from '@modelplane/ml';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, TEST_ADMIN_KEY, type GraphQLResponse, type Platform } from '../support/processes';

@@ -1,7 +1,7 @@
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { RAIN_TOMORROW_FEATURE_NAMES } from '../../packages/ml/src';
+import { RAIN_TOMORROW_FEATURE_NAMES } from '@modelplane/ml';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/global-setup';
 import { serveNumericModel } from '../support/models';

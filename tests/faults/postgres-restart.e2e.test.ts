@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createLogger, startEmbeddedPostgres, type EmbeddedPostgres } from '../../packages/core/src';
+import { createLogger, startEmbeddedPostgres, type EmbeddedPostgres } from '@modelplane/core';
 import { freePort } from '../support/global-setup';
 import { logisticModel } from '../support/onnx-models';
 import { gql, startPlatform, type Platform } from '../support/processes';

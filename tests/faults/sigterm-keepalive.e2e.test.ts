@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { Client } from 'pg';
-import { createLogger, Metrics, startHttpService, type RunningService } from '../../packages/core/src';
+import { createLogger, Metrics, startHttpService, type RunningService } from '@modelplane/core';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { logisticModel } from '../support/onnx-models';
 import { startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildLinearRegressionOnnx, buildLogisticRegressionOnnx, buildSoftmaxRegressionOnnx } from '../../packages/ml/src';
+import { buildLinearRegressionOnnx, buildLogisticRegressionOnnx, buildSoftmaxRegressionOnnx } from '@modelplane/ml';
 
 /** A binary logistic regression and the probability it must give, computed independently. */
 export function logisticModel(weights: number[], intercept: number) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IDENTITY_HEADER, IDENTITY_PARAM, signIdentity } from '../../packages/core/src/signed-identity';
+import { IDENTITY_HEADER, IDENTITY_PARAM, signIdentity } from '@modelplane/core';
 import { freePort } from './global-setup';
 
 export const serverMain = join(__dirname, '..', '..', 'packages', 'server', 'dist', 'main.js');

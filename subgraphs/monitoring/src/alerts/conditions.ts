@@ -56,28 +56,37 @@ export function formatWindow(seconds: number): string {
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 const ofVersion = (model: string, version: number | null) => (version === null ? model : `${model} v${version}`);
 
+/** No verdict possible: nothing changes (see decide). */
+const noData = (version: number | null, message: string): Condition => ({ state: 'NO_DATA', value: null, version, message });
+
+/** A verdict on `value`: `message` and `details` say it in words and numbers. */
+function verdict(
+  version: number | null,
+  value: number,
+  breach: boolean,
+  message: (breach: boolean) => string,
+  details: Record<string, unknown>,
+): Condition {
+  return { state: breach ? 'BREACH' : 'OK', value, version, message: message(breach), details };
+}
+
+const noRequests = (rule: RuleView, where: string, version: number | null) =>
+  noData(version, `no requests to ${where} in the last ${formatWindow(rule.windowSeconds)}`);
+
 export function driftCondition(rule: RuleView, drift: DriftFacts): Condition {
   const where = ofVersion(rule.modelName, drift.version);
-  if (drift.insufficientData) {
-    return {
-      state: 'NO_DATA',
-      value: null,
-      version: drift.version,
-      message: `no drift verdict for ${where}: ${drift.reason ?? 'insufficient data'}`,
-    };
-  }
+  if (drift.insufficientData) return noData(drift.version, `no drift verdict for ${where}: ${drift.reason ?? 'insufficient data'}`);
   const drifted = drift.features.filter((f) => f.drifted).map((f) => f.feature);
-  const breach = drift.share >= rule.threshold;
-  return {
-    state: breach ? 'BREACH' : 'OK',
-    value: drift.share,
-    version: drift.version,
-    message:
+  return verdict(
+    drift.version,
+    drift.share,
+    drift.share >= rule.threshold,
+    (breach) =>
       `${breach ? 'Data drift' : 'No data drift'} on ${where}: ${drift.driftedCount} of ${drift.featureCount} features drifted ` +
       `(share ${round(drift.share)} ${breach ? '>=' : '<'} ${rule.threshold}) over the last ${formatWindow(rule.windowSeconds)}, ` +
       `${drift.sampleSize} predictions vs ${drift.reference.toLowerCase()}` +
       (drifted.length ? `: ${drifted.slice(0, 20).join(', ')}` : ''),
-    details: {
+    {
       share: drift.share,
       sampleSize: drift.sampleSize,
       reference: drift.reference,
@@ -89,73 +98,54 @@ export function driftCondition(rule: RuleView, drift: DriftFacts): Condition {
         drifted: f.drifted,
       })),
     },
-  };
+  );
 }
 
 export function latencyCondition(rule: RuleView, latency: LatencyFacts): Condition {
   const where = ofVersion(rule.modelName, latency.version);
-  if (latency.count === 0 || latency.p95Ms === null) {
-    return {
-      state: 'NO_DATA',
-      value: null,
-      version: latency.version,
-      message: `no requests to ${where} in the last ${formatWindow(rule.windowSeconds)}`,
-    };
-  }
-  const breach = latency.p95Ms > rule.threshold;
-  return {
-    state: breach ? 'BREACH' : 'OK',
-    value: latency.p95Ms,
-    version: latency.version,
-    message:
-      `p95 latency of ${where} is ${round(latency.p95Ms)} ms (${breach ? '>' : '<='} ${rule.threshold} ms) ` +
+  if (latency.count === 0 || latency.p95Ms === null) return noRequests(rule, where, latency.version);
+  const p95Ms = latency.p95Ms;
+  return verdict(
+    latency.version,
+    p95Ms,
+    p95Ms > rule.threshold,
+    (breach) =>
+      `p95 latency of ${where} is ${round(p95Ms)} ms (${breach ? '>' : '<='} ${rule.threshold} ms) ` +
       `over the last ${formatWindow(rule.windowSeconds)}, ${latency.count} requests`,
-    details: { count: latency.count },
-  };
+    { count: latency.count },
+  );
 }
 
 export function accuracyCondition(rule: RuleView, accuracy: AccuracyFacts): Condition {
   const where = ofVersion(rule.modelName, accuracy.version);
   if (accuracy.insufficientData || accuracy.accuracy === null) {
-    return {
-      state: 'NO_DATA',
-      value: null,
-      version: accuracy.version,
-      message: `${accuracy.labelled} labelled predictions of ${where}; accuracy needs ${accuracy.minLabels}`,
-    };
+    return noData(accuracy.version, `${accuracy.labelled} labelled predictions of ${where}; accuracy needs ${accuracy.minLabels}`);
   }
-  const breach = accuracy.accuracy < rule.threshold;
-  return {
-    state: breach ? 'BREACH' : 'OK',
-    value: accuracy.accuracy,
-    version: accuracy.version,
-    message:
-      `accuracy of ${where} is ${round(accuracy.accuracy)} (${breach ? '<' : '>='} ${rule.threshold}) ` +
+  const value = accuracy.accuracy;
+  return verdict(
+    accuracy.version,
+    value,
+    value < rule.threshold,
+    (breach) =>
+      `accuracy of ${where} is ${round(value)} (${breach ? '<' : '>='} ${rule.threshold}) ` +
       `on ${accuracy.labelled} labelled predictions over the last ${formatWindow(rule.windowSeconds)}`,
-    details: { labelled: accuracy.labelled },
-  };
+    { labelled: accuracy.labelled },
+  );
 }
 
 export function errorRateCondition(rule: RuleView, latency: LatencyFacts): Condition {
   const where = ofVersion(rule.modelName, latency.version);
-  if (latency.errorRate === null) {
-    return {
-      state: 'NO_DATA',
-      value: null,
-      version: latency.version,
-      message: `no requests to ${where} in the last ${formatWindow(rule.windowSeconds)}`,
-    };
-  }
-  const breach = latency.errorRate > rule.threshold;
-  return {
-    state: breach ? 'BREACH' : 'OK',
-    value: latency.errorRate,
-    version: latency.version,
-    message:
-      `error rate of ${where} is ${round(latency.errorRate, 4)} (${breach ? '>' : '<='} ${rule.threshold}) ` +
+  if (latency.errorRate === null) return noRequests(rule, where, latency.version);
+  const rate = latency.errorRate;
+  return verdict(
+    latency.version,
+    rate,
+    rate > rule.threshold,
+    (breach) =>
+      `error rate of ${where} is ${round(rate, 4)} (${breach ? '>' : '<='} ${rule.threshold}) ` +
       `over the last ${formatWindow(rule.windowSeconds)}: ${latency.errors} failed of ${latency.count + latency.errors} requests`,
-    details: { errors: latency.errors, count: latency.count },
-  };
+    { errors: latency.errors, count: latency.count },
+  );
 }
 
 export type Action = 'FIRE' | 'PENDING' | 'KEEP' | 'RESOLVE' | 'CLEAR' | 'NONE';

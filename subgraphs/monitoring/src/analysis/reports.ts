@@ -1,3 +1,5 @@
+import type { FeatureDrift as StatsFeatureDrift } from '@modelplane/stats';
+
 /**
  * What monitoring computes over a window of a model's predictions, as plain data: the analysis
  * produces it, the alert evaluator judges it, and the resolvers serve it as the GraphQL types
@@ -59,17 +61,10 @@ export enum DriftFeatureType {
   CATEGORICAL = 'CATEGORICAL',
 }
 
-export interface FeatureDrift {
-  feature: string;
+/** stats' verdict on one feature, its type and method as the GraphQL enums name them. */
+export interface FeatureDrift extends Omit<StatsFeatureDrift, 'type' | 'method'> {
   type: DriftFeatureType;
   method: DriftMethod;
-  statistic: number | null;
-  pValue: number | null;
-  threshold: number;
-  drifted: boolean;
-  sampleSize: number;
-  referenceSize: number;
-  insufficientData: boolean;
 }
 
 export interface DriftReport {

@@ -1,17 +1,9 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type * as reports from '../analysis/reports';
+import { WindowStatsFields } from './window-stats.type';
 
 @ObjectType({ description: 'Quality of the predictions in a window that have feedback (recordFeedback)' })
-export class AccuracyStats implements reports.AccuracyStats {
-  @Field()
-  model!: string;
-
-  @Field(() => Int, { nullable: true, description: 'null: every version, shadow copies excluded' })
-  version!: number | null;
-
-  @Field(() => Int)
-  windowSeconds!: number;
-
+export class AccuracyStats extends WindowStatsFields implements reports.AccuracyStats {
   @Field(() => Int, { description: 'Predictions in the window with a recorded outcome' })
   labelled!: number;
 

@@ -1,17 +1,9 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type * as reports from '../analysis/reports';
+import { WindowStatsFields } from './window-stats.type';
 
 @ObjectType({ description: 'Serving latency over a window, per request (the rows of one predictBatch call count once)' })
-export class LatencyStats implements reports.LatencyStats {
-  @Field()
-  model!: string;
-
-  @Field(() => Int, { nullable: true, description: 'null: every version, shadow copies excluded' })
-  version!: number | null;
-
-  @Field(() => Int)
-  windowSeconds!: number;
-
+export class LatencyStats extends WindowStatsFields implements reports.LatencyStats {
   @Field(() => Int, { description: 'Requests' })
   count!: number;
 
