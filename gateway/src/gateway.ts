@@ -25,6 +25,7 @@ import {
 } from '@modelplane/core';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { Authenticator } from './auth/authenticator';
+import { mountConsoleRoutes } from './console/console-routes';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
 import { corsMiddleware, RequestGuard, type AccessRecord, type EdgeRequest } from './edge/request-guard';
 import { PersistedQueryStore, TrustedDocuments } from './edge/trusted-documents';
@@ -192,7 +193,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     host: config.HOST,
     port: options.port ?? config.PORT,
     bodyLimit: config.MAX_REQUEST_BYTES,
-    redirectRoot: config.SANDBOX,
+    // The root, /console and /graphiql (gateway/src/console).
+    routes: (app) => mountConsoleRoutes(app, { config, logger, authenticator }),
     ready: async () => loaded,
     apollo: (httpServer) =>
       new ApolloServer<GatewayContext>({
@@ -206,7 +208,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         stopOnTerminationSignals: false,
         plugins: [
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
-          config.SANDBOX ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+          config.SANDBOX && config.EXPLORER === 'sandbox'
+            ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+            : ApolloServerPluginLandingPageDisabled(),
           metrics.plugin(),
           // The access-log line is the request guard's (one for every path, refusals included).
           loggingPlugin({ accessLog: false }),
