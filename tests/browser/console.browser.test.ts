@@ -11,6 +11,7 @@ import { until } from '../support/wait';
  * what a user clicks and sees, and what the platform does as a result.
  */
 const MODEL = 'rain-console';
+const PLATFORM_ENV = { BOOTSTRAP_DEMO_MODEL: 'true', PREDICTION_LOG_FLUSH_MS: '50' };
 const DEMO = '{ model(name: "seattle-rain") { productionVersion { version } } }';
 const PREDICT = `query Predict($model: String!, $features: JSONObject!) { predict(model: $model, features: $features) { modelVersion { version } } }`;
 
@@ -44,7 +45,7 @@ describe('the console in a real browser', () => {
     browser = await launchBrowser();
     db = await createTestDatabase('browser');
     // seattle-rain is trained and promoted on first start (in the background): the monitoring page needs its reference profile.
-    platform = await startPlatform(db.url, undefined, { BOOTSTRAP_DEMO_MODEL: 'true', PREDICTION_LOG_FLUSH_MS: '50' });
+    platform = await startPlatform(db.url, undefined, PLATFORM_ENV);
     await serveNumericModel(platform.url, MODEL, [logisticModel([0.5, -0.25], 0.1).base64, logisticModel([-0.4, 0.9], 0.2).base64]);
     const promote = await gql(platform.url, 'mutation { setModelAlias(model: "rain-console", alias: "production", version: 2) { alias } }');
     if (promote.errors) throw new Error(JSON.stringify(promote.errors));
@@ -215,6 +216,24 @@ describe('the console in a real browser', () => {
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.close();
   });
+
+  it('a lost websocket shows "reconnecting", and the page reconnects by itself and is live again', async () => {
+    const page = await loggedIn(TEST_ADMIN_KEY);
+    await page.waitForSelector('[data-testid=link-state][data-state=connected]');
+    expect(await platform.stop('SIGTERM')).toBe(0);
+    await page.waitForSelector('[data-testid=link-state][data-state=reconnecting]', { timeout: 5000 });
+    expect(await page.textContent('[data-testid=link-state]')).toMatch(/Reconnecting/);
+    await screenshot(page, 'reconnecting');
+
+    platform = await startPlatform(db.url, platform.ports, PLATFORM_ENV);
+    await page.waitForSelector('[data-testid=link-state][data-state=connected]', { timeout: 15000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    // Live again: a model event (production back to v2) re-runs the overview's query, without a reload.
+    const moved = await gql(platform.url, `mutation { setModelAlias(model: "${MODEL}", alias: "production", version: 2) { alias } }`);
+    expect(moved.errors).toBeUndefined();
+    await page.waitForSelector(`tr[data-model="${MODEL}"] [data-testid=production-version] >> text=v2`, { timeout: 3000 });
+    await page.close();
+  }, 60000);
 
   it('every request the pages made went to the gateway origin', () => {
     expect(browser.requests.length).toBeGreaterThan(10);
