@@ -11,6 +11,7 @@ import { LoginPage } from './pages/LoginPage';
 import { ModelPage } from './pages/ModelPage';
 import { MonitoringPage } from './pages/MonitoringPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PlaygroundPage } from './pages/PlaygroundPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -75,6 +76,7 @@ function Console({ session, onLogout }: { session: Session; onLogout: () => void
             <Switch>
               <Route path="/" component={OverviewPage} />
               <Route path="/alerts" component={AlertsPage} />
+              <Route path="/models/:name/playground">{(p) => <PlaygroundPage name={decodeURIComponent(p.name)} />}</Route>
               <Route path="/models/:name/monitoring">{(p) => <MonitoringPage name={decodeURIComponent(p.name)} />}</Route>
               <Route path="/models/:name">{(p) => <ModelPage name={decodeURIComponent(p.name)} />}</Route>
               <Route>

@@ -164,6 +164,9 @@ describe('the console in a real browser', () => {
     await page.waitForSelector('[data-testid=alerts] tr[data-alert]');
     expect(await page.$$('button[data-action]')).toHaveLength(0);
     await screenshot(page, 'viewer-alerts');
+    await page.goto(`${platform.base}/console/#/models/seattle-rain/playground`);
+    await page.waitForSelector('[data-testid=playground] input[name=temp_max]');
+    expect(await page.$$('button[data-action]')).toHaveLength(0);
     const refused = await gql(
       platform.url,
       `mutation { rollbackModel(model: "${MODEL}", toVersion: 2) { toVersion { version } } }`,
@@ -198,6 +201,25 @@ describe('the console in a real browser', () => {
     await page.click('[data-testid=drift] tr[data-feature=temp_max]');
     await page.waitForSelector('[aria-label="temp_max histogram"] canvas');
     await screenshot(page, 'monitoring');
+    await page.close();
+  });
+
+  it('the playground form, generated from the feature schema, predicts with the production version', async () => {
+    const page = await loggedIn(TEST_ADMIN_KEY);
+    await page.click('tr[data-model="seattle-rain"] a');
+    await page.click('text=Playground');
+    const input = await page.waitForSelector('[data-testid=playground] input[name=precipitation]');
+    // Prefilled from the training data's profile (its mean), with the training range beside it.
+    expect(Number(await input.inputValue())).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid=playground]')).toMatch(/training range/);
+    await input.fill('12.5');
+    await page.click('button[data-action=predict]');
+    await page.waitForSelector('[data-testid=prediction] >> text=/rain|dry/');
+    const shown = await page.textContent('[data-testid=prediction]');
+    expect(shown).toMatch(/v1 · production/);
+    const id = /prediction (\S+)/.exec(shown ?? '')?.[1];
+    expect(id).toBeTruthy();
+    await screenshot(page, 'playground');
     await page.close();
   });
 

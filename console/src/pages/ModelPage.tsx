@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Link } from 'wouter';
 import {
   ConsoleClearTrafficSplitDocument,
   ConsoleModelDocument,
@@ -12,6 +11,7 @@ import {
 } from '@generated';
 import { ConfirmDialog, type PendingAction } from '../components/ConfirmDialog';
 import { ErrorNote } from '../components/ErrorNote';
+import { ModelTabs } from '../components/ModelTabs';
 import { failureOf } from '../lib/errors';
 import { when } from '../lib/format';
 import { useCoalescedRefetch, useStream } from '../lib/live';
@@ -94,7 +94,7 @@ export function ModelPage({ name }: { name: string }) {
       </h1>
       {model.description && <p>{model.description}</p>}
       <p className="tabs">
-        <b>Versions</b> · <Link href={`/models/${encodeURIComponent(model.name)}/monitoring`}>Monitoring</Link>
+        <ModelTabs name={model.name} current="Versions" />
       </p>
       <Versions model={model} production={production} canOperate={canOperate} onRollback={actions.rollbackTo} />
       <div className="columns">

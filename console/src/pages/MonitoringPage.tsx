@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import { Link } from 'wouter';
 import type { AlignedData, Options } from 'uplot';
 import {
   ConsoleAlertStreamDocument,
@@ -10,6 +9,7 @@ import {
 } from '@generated';
 import { Chart, histogramData, histogramOptions } from '../components/Chart';
 import { ErrorNote } from '../components/ErrorNote';
+import { ModelTabs } from '../components/ModelTabs';
 import { duration, ms, num, percent, when } from '../lib/format';
 import { useCoalescedRefetch, useStream } from '../lib/live';
 import { useSession } from '../lib/session-context';
@@ -50,7 +50,7 @@ export function MonitoringPage({ name }: { name: string }) {
         {name} <span className="sub">monitoring{version !== undefined && ` · production v${version}`}</span>
       </h1>
       <p className="tabs">
-        <Link href={`/models/${encodeURIComponent(name)}`}>Versions</Link> · <b>Monitoring</b> ·{' '}
+        <ModelTabs name={name} current="Monitoring" /> ·{' '}
         <label>
           window{' '}
           <select value={windowSeconds} onChange={(e) => setWindowSeconds(Number(e.target.value))} aria-label="window">

@@ -619,6 +619,38 @@ export type ConsoleModelEventStreamSubscription = {
   };
 };
 
+export type ConsoleModelSchemaQueryVariables = Exact<{
+  name: string;
+}>;
+
+export type ConsoleModelSchemaQuery = {
+  model: {
+    name: string;
+    task: ModelTask;
+    labels: Array<string> | null;
+    features: Array<{ name: string; type: FeatureType; categories: Array<string> | null }>;
+    productionVersion: { version: number } | null;
+  } | null;
+};
+
+export type ConsolePredictQueryVariables = Exact<{
+  model: string;
+  features: Record<string, unknown>;
+}>;
+
+export type ConsolePredictQuery = {
+  predict: {
+    id: string;
+    label: string | null;
+    score: number;
+    value: number | null;
+    route: PredictionRoute;
+    latencyMs: number;
+    probabilities: Array<{ label: string; probability: number }> | null;
+    modelVersion: { version: number };
+  };
+};
+
 export type CreateApiKeyMutationVariables = Exact<{
   name: string;
   role: Role;
@@ -3016,6 +3048,134 @@ export const ConsoleModelEventStreamDocument = {
     },
   ],
 } as unknown as DocumentNode<ConsoleModelEventStreamSubscription, ConsoleModelEventStreamSubscriptionVariables>;
+export const ConsoleModelSchemaDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleModelSchema' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'model' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'labels' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'features' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'categories' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'productionVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleModelSchemaQuery, ConsoleModelSchemaQueryVariables>;
+export const ConsolePredictDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsolePredict' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'features' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'JSONObject' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'predict' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'features' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'features' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'label' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'score' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'route' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'latencyMs' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'probabilities' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'label' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'probability' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'modelVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsolePredictQuery, ConsolePredictQueryVariables>;
 export const CreateApiKeyDocument = {
   kind: 'Document',
   definitions: [
