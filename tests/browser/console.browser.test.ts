@@ -148,6 +148,7 @@ describe('the console in a real browser', () => {
     await page.waitForSelector(`[data-testid=alerts] tr[data-status=FIRING]`);
     await page.click('[data-testid=alerts] button[data-action=acknowledge]');
     await page.waitForSelector(`[data-testid=alerts] tr[data-status=ACKNOWLEDGED]`);
+    expect(await page.textContent('[data-testid=alert-rules]')).toMatch(new RegExp(`${MODEL}\\s*latency\\s*0\\.0001`));
     await screenshot(page, 'alerts');
     await page.close();
   });

@@ -12,7 +12,7 @@ export function percent(value: number | null | undefined, digits = 1): string {
 
 export function num(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined) return '—';
-  if (value !== 0 && Math.abs(value) < 10 ** -digits) return value.toExponential(1);
+  if (value !== 0 && Math.abs(value) < 10 ** -digits) return String(Number(value.toPrecision(2)));
   return value.toFixed(digits);
 }
 

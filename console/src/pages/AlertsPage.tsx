@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
-import { ConsoleAcknowledgeAlertDocument, ConsoleAlertsDocument, type AlertStatus } from '@generated';
+import { ConsoleAcknowledgeAlertDocument, ConsoleAlertRulesDocument, ConsoleAlertsDocument, type AlertStatus } from '@generated';
 import { ErrorNote } from '../components/ErrorNote';
 import { useLiveAlerts } from '../lib/alerts';
 import { failureOf } from '../lib/errors';
@@ -100,6 +100,54 @@ export function AlertsPage() {
         </tbody>
       </table>
       {shown.length === 0 && <p>No alert{status && ` is ${status.toLowerCase()}`}.</p>}
+      <AlertRules />
     </section>
+  );
+}
+
+/** What makes alerts fire: every model's rules with their thresholds and last evaluated value. */
+function AlertRules() {
+  const [result] = useQuery({ query: ConsoleAlertRulesDocument });
+  const rules = (result.data?.models ?? []).flatMap((m) => m.alertRules.map((r) => ({ ...r, model: m.name })));
+  return (
+    <>
+      <h2>Rules</h2>
+      {result.error && <ErrorNote error={result.error} />}
+      {rules.length === 0 ? (
+        <p>No alert rule yet (createAlertRule, or modelplane alerts rules create).</p>
+      ) : (
+        <table className="grid" data-testid="alert-rules">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Kind</th>
+              <th className="num">Threshold</th>
+              <th>Window</th>
+              <th>For</th>
+              <th>Severity</th>
+              <th className="num">Last value</th>
+              <th>Last evaluated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rules.map((r) => (
+              <tr key={r.id} data-rule={r.id} className={r.enabled ? undefined : 'sub'}>
+                <td>{r.model}</td>
+                <td>
+                  {r.kind.toLowerCase().replace(/_/g, ' ')}
+                  {!r.enabled && ' (disabled)'}
+                </td>
+                <td className="num">{num(r.threshold)}</td>
+                <td>{duration(r.windowSeconds)}</td>
+                <td>{r.forSeconds ? duration(r.forSeconds) : 'at once'}</td>
+                <td>{r.severity.toLowerCase()}</td>
+                <td className="num">{num(r.lastValue)}</td>
+                <td className="sub">{when(r.lastEvaluatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }

@@ -651,6 +651,25 @@ export type ConsolePredictQuery = {
   };
 };
 
+export type ConsoleAlertRulesQueryVariables = Exact<{ [key: string]: never }>;
+
+export type ConsoleAlertRulesQuery = {
+  models: Array<{
+    name: string;
+    alertRules: Array<{
+      id: string;
+      kind: AlertKind;
+      threshold: number;
+      windowSeconds: number;
+      severity: AlertSeverity;
+      forSeconds: number;
+      enabled: boolean;
+      lastEvaluatedAt: string | null;
+      lastValue: number | null;
+    }>;
+  }>;
+};
+
 export type CreateApiKeyMutationVariables = Exact<{
   name: string;
   role: Role;
@@ -3176,6 +3195,49 @@ export const ConsolePredictDocument = {
     },
   ],
 } as unknown as DocumentNode<ConsolePredictQuery, ConsolePredictQueryVariables>;
+export const ConsoleAlertRulesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleAlertRules' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'models' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'alertRules' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'forSeconds' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'lastEvaluatedAt' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'lastValue' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleAlertRulesQuery, ConsoleAlertRulesQueryVariables>;
 export const CreateApiKeyDocument = {
   kind: 'Document',
   definitions: [
