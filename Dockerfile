@@ -35,6 +35,7 @@ COPY subgraphs/prediction/package.json subgraphs/prediction/
 COPY subgraphs/experiments/package.json subgraphs/experiments/
 COPY subgraphs/monitoring/package.json subgraphs/monitoring/
 COPY gateway/package.json gateway/
+COPY console/package.json console/
 # Exactly the committed lock, as the README installs.
 RUN npm ci --no-audit --no-fund
 
@@ -45,6 +46,7 @@ COPY packages/ packages/
 COPY migrations/ migrations/
 COPY subgraphs/ subgraphs/
 COPY gateway/ gateway/
+COPY console/ console/
 RUN npm run build
 
 # Runtime dependencies only, then drop what production never loads:

@@ -26,6 +26,7 @@ import {
 } from '@modelplane/core';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { Authenticator } from './auth/authenticator';
+import { mountConsoleRoutes } from './console/console-routes';
 import { loadRoleRequirements, OperationAnalyzer } from './edge/operation-analysis';
 import type { AccessRecord, EdgeRequest } from './edge/edge-state';
 import { RequestGuard } from './edge/request-guard';
@@ -194,7 +195,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Set per request by the guard's body limit (before the body is read).
     bodyLimit: (req) =>
       (req as EdgeRequest).modelplane?.bodyLimit ?? Math.min(config.MAX_REQUEST_BYTES_BEFORE_AUTH, config.MAX_REQUEST_BYTES),
-    redirectRoot: config.SANDBOX,
+    // The root, /console and /graphiql (gateway/src/console).
+    routes: (app) => mountConsoleRoutes(app, { config, logger, authenticator }),
     ready: async () => loaded,
     apollo: (httpServer) =>
       new ApolloServer<GatewayContext>({
@@ -208,7 +210,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         stopOnTerminationSignals: false,
         plugins: [
           ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
-          config.SANDBOX ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+          config.SANDBOX && config.EXPLORER === 'sandbox'
+            ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+            : ApolloServerPluginLandingPageDisabled(),
           metrics.plugin(),
           // The access-log line is the request guard's (one for every path, refusals included).
           loggingPlugin({ accessLog: false }),

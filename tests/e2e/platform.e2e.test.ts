@@ -123,11 +123,14 @@ describe('the platform through the gateway', () => {
     expect(reg.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('the gateway serves Sandbox at its root, health and metrics', async () => {
+  it('the gateway serves the console at its root, the offline GraphiQL explorer, health and metrics', async () => {
     const root = await fetch(`${platform.base}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+    // EXPLORER defaults to graphiql: a browser opening /graphql lands on GraphiQL (Sandbox needs the internet).
     const landing = await fetch(platform.url, { headers: { accept: 'text/html' } });
-    expect(await landing.text()).toContain('sandbox');
+    expect(landing.url).toBe(`${platform.base}/graphiql`);
+    expect(await landing.text()).toContain('Modelplane GraphiQL');
     expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${platform.base}/metrics`)).text();
     expect(metrics).toMatch(

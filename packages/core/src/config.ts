@@ -106,8 +106,18 @@ export const configSpec = {
     parse: bool,
   },
   SANDBOX: {
-    doc: 'Serve Apollo Sandbox at the gateway root (default: on in local mode)',
+    doc: 'Serve a GraphQL explorer (see EXPLORER) as the landing page of /graphql, and GraphiQL at /graphiql (default: on in local mode)',
     default: (env: NodeJS.ProcessEnv) => String(!isProduction(env)),
+    parse: bool,
+  },
+  EXPLORER: {
+    doc: "The explorer at /graphql: `graphiql` (bundled, works offline) or `sandbox` (Apollo Sandbox, loaded from Apollo's CDN: needs internet)",
+    default: 'graphiql',
+    parse: oneOf('graphiql', 'sandbox'),
+  },
+  CONSOLE: {
+    doc: 'Serve the web console at /console (the root redirects there in local mode)',
+    default: 'true',
     parse: bool,
   },
   MAX_ARTIFACT_BYTES: {

@@ -135,7 +135,10 @@ export async function runAll(configured: Config): Promise<void> {
   process.stdout.write(
     `\n  Modelplane is ready in ${seconds}s\n` +
       `  GraphQL:  ${shown}\n` +
-      (config.SANDBOX ? `  Sandbox:  ${shown.replace(/\/graphql$/, '/')} (open in a browser)\n` : '') +
+      (config.CONSOLE ? `  Console:  ${shown.replace(/\/graphql$/, '/console')} (open in a browser)\n` : '') +
+      (config.SANDBOX
+        ? `  Explorer: ${config.EXPLORER === 'sandbox' ? `${shown} (Apollo Sandbox: needs internet)` : shown.replace(/\/graphql$/, '/graphiql')}\n`
+        : '') +
       `  Metrics:  ${shown.replace(/\/graphql$/, '/metrics')}\n` +
       `  Database: ${pg ? `embedded PostgreSQL in ${pg.dataDir} (port ${pg.port})` : 'DATABASE_URL'}\n` +
       (moved.length

@@ -315,6 +315,361 @@ export type LatencyAlertsSubscriptionVariables = Exact<{
 
 export type LatencyAlertsSubscription = { latencyAlerts: { id: string; status: AlertStatus; message: string; model: { name: string } } };
 
+export type ConsoleOverviewQueryVariables = Exact<{ [key: string]: never }>;
+
+export type ConsoleOverviewQuery = {
+  models: Array<{
+    name: string;
+    task: ModelTask;
+    productionVersion: { version: number } | null;
+    latestVersion: { version: number } | null;
+    trafficSplit: { canaryVersion: number | null; percent: number; shadowVersion: number | null } | null;
+    health: {
+      windowSeconds: number;
+      drift: { drifted: boolean; insufficientData: boolean; share: number; driftedCount: number; featureCount: number };
+      latency: { predictions: number; p95Ms: number | null; errorRate: number | null };
+    };
+    alerts: Array<{
+      id: string;
+      kind: AlertKind;
+      severity: AlertSeverity;
+      status: AlertStatus;
+      version: number | null;
+      threshold: number;
+      windowSeconds: number;
+      value: number | null;
+      message: string;
+      firedAt: string;
+      acknowledgedAt: string | null;
+      acknowledgedBy: string | null;
+      resolvedAt: string | null;
+      model: { name: string };
+    }>;
+  }>;
+};
+
+export type ConsoleModelQueryVariables = Exact<{
+  name: string;
+}>;
+
+export type ConsoleModelQuery = {
+  model: {
+    name: string;
+    task: ModelTask;
+    description: string | null;
+    labels: Array<string> | null;
+    createdAt: string;
+    features: Array<{ name: string; type: FeatureType; categories: Array<string> | null }>;
+    productionVersion: { version: number } | null;
+    versions: Array<{
+      version: number;
+      status: VersionStatus;
+      digest: string;
+      datasetDigest: string | null;
+      runId: string | null;
+      aliases: Array<string>;
+      description: string | null;
+      createdBy: string;
+      createdAt: string;
+    }>;
+    aliases: Array<{ alias: string; updatedAt: string; version: { version: number } }>;
+    events: Array<{
+      id: string;
+      kind: ModelEventKind;
+      alias: string | null;
+      fromVersion: number | null;
+      toVersion: number | null;
+      reason: string | null;
+      actor: string;
+      createdAt: string;
+      model: { name: string };
+    }>;
+    trafficSplit: {
+      canaryVersion: number | null;
+      percent: number;
+      shadowVersion: number | null;
+      updatedBy: string | null;
+      updatedAt: string;
+    } | null;
+  } | null;
+};
+
+export type ConsoleRollbackMutationVariables = Exact<{
+  model: string;
+  toVersion?: number | null | undefined;
+  reason?: string | null | undefined;
+}>;
+
+export type ConsoleRollbackMutation = { rollbackModel: { fromVersion: { version: number }; toVersion: { version: number } } };
+
+export type ConsoleSetAliasMutationVariables = Exact<{
+  model: string;
+  alias: string;
+  version: number;
+  reason?: string | null | undefined;
+}>;
+
+export type ConsoleSetAliasMutation = { setModelAlias: { alias: string; version: { version: number } } };
+
+export type ConsoleSetTrafficSplitMutationVariables = Exact<{
+  model: string;
+  canaryVersion: number;
+  percent: number;
+}>;
+
+export type ConsoleSetTrafficSplitMutation = {
+  setTrafficSplit: { canaryVersion: number | null; percent: number; shadowVersion: number | null };
+};
+
+export type ConsoleClearTrafficSplitMutationVariables = Exact<{
+  model: string;
+}>;
+
+export type ConsoleClearTrafficSplitMutation = {
+  clearTrafficSplit: { canaryVersion: number | null; percent: number; shadowVersion: number | null } | null;
+};
+
+export type ConsoleMonitoringQueryVariables = Exact<{
+  model: string;
+  windowSeconds?: number | null | undefined;
+}>;
+
+export type ConsoleMonitoringQuery = {
+  model: { name: string; productionVersion: { version: number } | null } | null;
+  driftReport: {
+    version: number | null;
+    reference: DriftReferenceSource;
+    referenceSize: number;
+    windowSeconds: number;
+    sampleSize: number;
+    drifted: boolean;
+    share: number;
+    driftedCount: number;
+    featureCount: number;
+    driftShareThreshold: number;
+    insufficientData: boolean;
+    reason: string | null;
+    computedAt: string;
+    features: Array<{
+      feature: string;
+      type: DriftFeatureType;
+      method: DriftMethod;
+      statistic: number | null;
+      pValue: number | null;
+      threshold: number;
+      drifted: boolean;
+      sampleSize: number;
+      referenceSize: number;
+      insufficientData: boolean;
+    }>;
+  };
+  lastMinute: {
+    windowSeconds: number;
+    count: number;
+    predictions: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    meanMs: number | null;
+    maxMs: number | null;
+    errors: number;
+    errorRate: number | null;
+  };
+  lastFiveMinutes: {
+    windowSeconds: number;
+    count: number;
+    predictions: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    meanMs: number | null;
+    maxMs: number | null;
+    errors: number;
+    errorRate: number | null;
+  };
+  lastHour: {
+    windowSeconds: number;
+    count: number;
+    predictions: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    meanMs: number | null;
+    maxMs: number | null;
+    errors: number;
+    errorRate: number | null;
+  };
+  lastDay: {
+    windowSeconds: number;
+    count: number;
+    predictions: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    meanMs: number | null;
+    maxMs: number | null;
+    errors: number;
+    errorRate: number | null;
+  };
+  accuracyReport: {
+    labelled: number;
+    minLabels: number;
+    insufficientData: boolean;
+    accuracy: number | null;
+    precision: number | null;
+    recall: number | null;
+    mae: number | null;
+    rmse: number | null;
+  };
+};
+
+export type ConsoleReferenceProfileQueryVariables = Exact<{
+  model: string;
+  version: number;
+}>;
+
+export type ConsoleReferenceProfileQuery = { referenceProfile: Record<string, unknown> | null };
+
+export type ConsoleAlertsQueryVariables = Exact<{
+  model?: string | null | undefined;
+  status?: AlertStatus | null | undefined;
+  first: number;
+}>;
+
+export type ConsoleAlertsQuery = {
+  alerts: Array<{
+    id: string;
+    kind: AlertKind;
+    severity: AlertSeverity;
+    status: AlertStatus;
+    version: number | null;
+    threshold: number;
+    windowSeconds: number;
+    value: number | null;
+    message: string;
+    firedAt: string;
+    acknowledgedAt: string | null;
+    acknowledgedBy: string | null;
+    resolvedAt: string | null;
+    model: { name: string };
+  }>;
+};
+
+export type ConsoleAcknowledgeAlertMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type ConsoleAcknowledgeAlertMutation = {
+  acknowledgeAlert: {
+    id: string;
+    kind: AlertKind;
+    severity: AlertSeverity;
+    status: AlertStatus;
+    version: number | null;
+    threshold: number;
+    windowSeconds: number;
+    value: number | null;
+    message: string;
+    firedAt: string;
+    acknowledgedAt: string | null;
+    acknowledgedBy: string | null;
+    resolvedAt: string | null;
+    model: { name: string };
+  };
+};
+
+export type ConsoleAlertStreamSubscriptionVariables = Exact<{
+  model?: string | null | undefined;
+}>;
+
+export type ConsoleAlertStreamSubscription = {
+  alerts: {
+    id: string;
+    kind: AlertKind;
+    severity: AlertSeverity;
+    status: AlertStatus;
+    version: number | null;
+    threshold: number;
+    windowSeconds: number;
+    value: number | null;
+    message: string;
+    firedAt: string;
+    acknowledgedAt: string | null;
+    acknowledgedBy: string | null;
+    resolvedAt: string | null;
+    model: { name: string };
+  };
+};
+
+export type ConsoleModelEventStreamSubscriptionVariables = Exact<{
+  model?: string | null | undefined;
+}>;
+
+export type ConsoleModelEventStreamSubscription = {
+  modelEvents: {
+    id: string;
+    kind: ModelEventKind;
+    alias: string | null;
+    fromVersion: number | null;
+    toVersion: number | null;
+    reason: string | null;
+    actor: string;
+    createdAt: string;
+    model: { name: string };
+  };
+};
+
+export type ConsoleModelSchemaQueryVariables = Exact<{
+  name: string;
+}>;
+
+export type ConsoleModelSchemaQuery = {
+  model: {
+    name: string;
+    task: ModelTask;
+    labels: Array<string> | null;
+    features: Array<{ name: string; type: FeatureType; categories: Array<string> | null }>;
+    productionVersion: { version: number } | null;
+  } | null;
+};
+
+export type ConsolePredictQueryVariables = Exact<{
+  model: string;
+  features: Record<string, unknown>;
+}>;
+
+export type ConsolePredictQuery = {
+  predict: {
+    id: string;
+    label: string | null;
+    score: number;
+    value: number | null;
+    route: PredictionRoute;
+    latencyMs: number;
+    probabilities: Array<{ label: string; probability: number }> | null;
+    modelVersion: { version: number };
+  };
+};
+
+export type ConsoleAlertRulesQueryVariables = Exact<{ [key: string]: never }>;
+
+export type ConsoleAlertRulesQuery = {
+  models: Array<{
+    name: string;
+    alertRules: Array<{
+      id: string;
+      kind: AlertKind;
+      threshold: number;
+      windowSeconds: number;
+      severity: AlertSeverity;
+      forSeconds: number;
+      enabled: boolean;
+      lastEvaluatedAt: string | null;
+      lastValue: number | null;
+    }>;
+  }>;
+};
+
 export type CreateApiKeyMutationVariables = Exact<{
   name: string;
   role: Role;
@@ -1701,6 +2056,1188 @@ export const LatencyAlertsDocument = {
     },
   ],
 } as unknown as DocumentNode<LatencyAlertsSubscription, LatencyAlertsSubscriptionVariables>;
+export const ConsoleOverviewDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleOverview' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'models' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'productionVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'latestVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'trafficSplit' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'canaryVersion' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'percent' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'shadowVersion' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'health' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'drift' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'drifted' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'insufficientData' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'share' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'driftedCount' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'featureCount' } },
+                          ],
+                        },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'latency' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'predictions' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'p95Ms' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'alerts' },
+                  arguments: [
+                    { kind: 'Argument', name: { kind: 'Name', value: 'status' }, value: { kind: 'EnumValue', value: 'FIRING' } },
+                    { kind: 'Argument', name: { kind: 'Name', value: 'first' }, value: { kind: 'IntValue', value: '20' } },
+                  ],
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'firedAt' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedAt' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedBy' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'model' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleOverviewQuery, ConsoleOverviewQueryVariables>;
+export const ConsoleModelDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleModel' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'model' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'description' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'labels' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'features' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'categories' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'productionVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'versions' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'digest' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'datasetDigest' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'runId' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'aliases' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'description' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'createdBy' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'aliases' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'alias' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'version' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'events' },
+                  arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'first' }, value: { kind: 'IntValue', value: '50' } }],
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'alias' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'fromVersion' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'toVersion' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'actor' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'model' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'trafficSplit' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'canaryVersion' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'percent' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'shadowVersion' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'updatedBy' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleModelQuery, ConsoleModelQueryVariables>;
+export const ConsoleRollbackDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ConsoleRollback' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'toVersion' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'rollbackModel' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'toVersion' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'toVersion' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'reason' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'fromVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'toVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleRollbackMutation, ConsoleRollbackMutationVariables>;
+export const ConsoleSetAliasDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ConsoleSetAlias' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'alias' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'version' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setModelAlias' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'alias' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'alias' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'version' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'version' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'reason' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'alias' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleSetAliasMutation, ConsoleSetAliasMutationVariables>;
+export const ConsoleSetTrafficSplitDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ConsoleSetTrafficSplit' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'canaryVersion' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'percent' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Float' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setTrafficSplit' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'canaryVersion' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'canaryVersion' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'percent' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'percent' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'canaryVersion' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'percent' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'shadowVersion' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleSetTrafficSplitMutation, ConsoleSetTrafficSplitMutationVariables>;
+export const ConsoleClearTrafficSplitDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ConsoleClearTrafficSplit' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'clearTrafficSplit' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'canaryVersion' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'percent' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'shadowVersion' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleClearTrafficSplitMutation, ConsoleClearTrafficSplitMutationVariables>;
+export const ConsoleMonitoringDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleMonitoring' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'windowSeconds' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'model' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'productionVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'driftReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'windowSeconds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'windowSeconds' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'reference' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'referenceSize' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'sampleSize' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'drifted' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'share' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'driftedCount' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'featureCount' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'driftShareThreshold' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'insufficientData' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'computedAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'features' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'method' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'statistic' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'pValue' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'drifted' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'sampleSize' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'referenceSize' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'insufficientData' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'lastMinute' },
+            name: { kind: 'Name', value: 'latencyReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              { kind: 'Argument', name: { kind: 'Name', value: 'windowSeconds' }, value: { kind: 'IntValue', value: '60' } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'count' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'predictions' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p50Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p95Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'meanMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'maxMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'lastFiveMinutes' },
+            name: { kind: 'Name', value: 'latencyReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              { kind: 'Argument', name: { kind: 'Name', value: 'windowSeconds' }, value: { kind: 'IntValue', value: '300' } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'count' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'predictions' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p50Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p95Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'meanMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'maxMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'lastHour' },
+            name: { kind: 'Name', value: 'latencyReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              { kind: 'Argument', name: { kind: 'Name', value: 'windowSeconds' }, value: { kind: 'IntValue', value: '3600' } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'count' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'predictions' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p50Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p95Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'meanMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'maxMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'lastDay' },
+            name: { kind: 'Name', value: 'latencyReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              { kind: 'Argument', name: { kind: 'Name', value: 'windowSeconds' }, value: { kind: 'IntValue', value: '86400' } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'count' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'predictions' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p50Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p95Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99Ms' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'meanMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'maxMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'accuracyReport' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'windowSeconds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'windowSeconds' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'labelled' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minLabels' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'insufficientData' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'accuracy' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'precision' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'recall' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'mae' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'rmse' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleMonitoringQuery, ConsoleMonitoringQueryVariables>;
+export const ConsoleReferenceProfileDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleReferenceProfile' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'version' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'referenceProfile' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'version' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'version' } },
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleReferenceProfileQuery, ConsoleReferenceProfileQueryVariables>;
+export const ConsoleAlertsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleAlerts' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'status' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'AlertStatus' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'alerts' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'status' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'status' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'firedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedBy' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleAlertsQuery, ConsoleAlertsQueryVariables>;
+export const ConsoleAcknowledgeAlertDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ConsoleAcknowledgeAlert' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'acknowledgeAlert' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'firedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedBy' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleAcknowledgeAlertMutation, ConsoleAcknowledgeAlertMutationVariables>;
+export const ConsoleAlertStreamDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'ConsoleAlertStream' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'alerts' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'firedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'acknowledgedBy' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleAlertStreamSubscription, ConsoleAlertStreamSubscriptionVariables>;
+export const ConsoleModelEventStreamDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'ConsoleModelEventStream' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'modelEvents' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'alias' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'fromVersion' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'toVersion' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'actor' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'name' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleModelEventStreamSubscription, ConsoleModelEventStreamSubscriptionVariables>;
+export const ConsoleModelSchemaDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleModelSchema' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'model' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'labels' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'features' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'categories' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'productionVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleModelSchemaQuery, ConsoleModelSchemaQueryVariables>;
+export const ConsolePredictDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsolePredict' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'features' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'JSONObject' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'predict' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'model' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'model' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'features' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'features' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'label' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'score' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'route' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'latencyMs' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'probabilities' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'label' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'probability' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'modelVersion' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'version' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsolePredictQuery, ConsolePredictQueryVariables>;
+export const ConsoleAlertRulesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ConsoleAlertRules' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'models' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'alertRules' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'severity' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'forSeconds' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'enabled' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'lastEvaluatedAt' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'lastValue' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ConsoleAlertRulesQuery, ConsoleAlertRulesQueryVariables>;
 export const CreateApiKeyDocument = {
   kind: 'Document',
   definitions: [
