@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { MAX_OPERATION_LABELS } from '@modelplane/core';
 import { mulberry32 } from '@modelplane/ml';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { gql, startPlatform, TEST_ADMIN_KEY, type Platform } from '../support/processes';
 
@@ -146,6 +150,38 @@ function cases(random: () => number): Case[] {
       headers: { 'apollo-require-preflight': 'true' },
     });
   }
+  // Non-string queries stand for "by hash only": a hash never seen (or refused) runs nothing.
+  const hex = () => Array.from({ length: 64 }, () => '0123456789abcdef'[int(16)]).join('');
+  const nonStrings = [null, false, 0, {}, [], true, 1.5, { kind: 'Document', definitions: [] }];
+  for (let i = 0; i < 30; i++) {
+    const query = pick(nonStrings);
+    out.push({
+      what: 'non-string query',
+      body: JSON.stringify(
+        pick([{ query }, { query, extensions: { persistedQuery: { version: 1, sha256Hash: hex() } } }, { query, operationName: 'X' }]),
+      ),
+    });
+  }
+  for (let i = 0; i < 10; i++) {
+    // A refused document with its hash, then the hash alone with a non-string query: refused both times.
+    const depth = 13 + int(20);
+    const deep = `query Deep${i}x${int(1e9)} { ${'a { '.repeat(depth)}b${' }'.repeat(depth)} }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(deep).digest('hex') } };
+    out.push({ what: 'refused document with its hash', body: JSON.stringify({ query: deep, extensions }) });
+    out.push({ what: 'then its hash alone', body: JSON.stringify({ query: pick(nonStrings), extensions }) });
+  }
+  for (let i = 0; i < 20; i++) {
+    // Huge and many distinct operation names (refused by validation: nope is no field).
+    const name = `Name${i}_${int(1e9)}${'n'.repeat(pick([10, 1000, 100_000]))}`;
+    out.push({ what: 'huge operation name', body: JSON.stringify({ query: `query ${name} { nope }`, operationName: name }) });
+  }
+  for (let i = 0; i < 10; i++) {
+    out.push({
+      what: 'large body before authentication',
+      body: JSON.stringify({ query: valid[0], variables: { pad: 'p'.repeat(300_000 + int(600_000)) } }),
+      headers: { authorization: pick(['', 'Bearer mp_000000000000_unknownunknownunknownunknownunknownunkno', 'Bearer short']) },
+    });
+  }
   out.push({ what: 'body over MAX_REQUEST_BYTES', body: JSON.stringify({ query: valid[0], variables: { pad: 'p'.repeat(1_200_000) } }) });
   return out;
 }
@@ -164,6 +200,7 @@ describe('malformed requests to the gateway', () => {
     db = await createTestDatabase('e2e_fuzz');
     platform = await startPlatform(db.url, undefined, {
       MAX_REQUEST_BYTES: String(1024 * 1024),
+      MAX_REQUEST_BYTES_BEFORE_AUTH: String(256 * 1024),
       // A capped heap: what a leak would retain ends the process (and the test) instead of
       // hiding in V8's lazy collection, which lets RSS wander by a hundred MB either way.
       NODE_OPTIONS: '--max-old-space-size=384',
@@ -220,11 +257,84 @@ describe('malformed requests to the gateway', () => {
     );
     expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
     expect((await gql(platform.url, '{ models { name } }')).errors).toBeUndefined();
+    // Client-chosen operation names stay bounded label values.
+    const labels = new Set(
+      (await (await fetch(`${platform.base}/metrics`)).text())
+        .split('\n')
+        .filter((l) => l.startsWith('modelplane_graphql_'))
+        .map((l) => /operation="([^"]*)"/.exec(l)?.[1])
+        .filter((v): v is string => v !== undefined),
+    );
+    expect(labels.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 10);
     const after = await rss(platform.base);
     // Generous: allocation noise and the caches' bounded growth, not a leak per request.
     expect(after - before).toBeLessThan(150 * 1024 * 1024);
     console.log(
       `fuzz: ${all.length} requests, codes ${JSON.stringify(Object.fromEntries(codes))}; gateway RSS ${Math.round(before / 1e6)} → ${Math.round(after / 1e6)} MB`,
     );
+  });
+
+  it('odd websocket credentials and subscribe messages: closed (4401) or refused with a code, never a crash', async () => {
+    const url = platform.url.replace(/^http/, 'ws');
+    const random = mulberry32(7);
+    const closes: number[] = [];
+    const params: Array<Record<string, unknown> | undefined> = [
+      undefined,
+      {},
+      { authorization: null },
+      { authorization: 42 },
+      { authorization: ['Bearer x'] },
+      { authorization: `Bearer ${'k'.repeat(20_000)}` },
+      { authorization: 'Bearer short' },
+      { authorization: 'Bearer mp_000000000000_unknownunknownunknownunknownunknownunkno' },
+      { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' },
+      { Authorization: 'Basic dXNlcjpwYXNz' },
+    ];
+    for (const connectionParams of params) {
+      closes.push(
+        await new Promise<number>((resolve) => {
+          const client = createClient({
+            url,
+            webSocketImpl: WebSocket,
+            retryAttempts: 0,
+            lazy: false,
+            onNonLazyError: () => undefined,
+            connectionParams,
+            on: { closed: (e) => resolve((e as { code: number }).code), connected: () => resolve(0) },
+          });
+          setTimeout(() => void client.dispose(), 5000);
+        }),
+      );
+    }
+    expect(closes).toEqual(params.map(() => 4401));
+
+    // Odd subscribe messages on authenticated sockets: each refused with a code, or (a message
+    // the protocol does not allow, such as a non-string query) the socket closed with 4400.
+    const odd: unknown[] = [null, 0, false, {}, [], 'subscription {', '{ models { name } }', 'subscription { nope }'];
+    const outcomes: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const query = odd[Math.floor(random() * odd.length)];
+      // Raw protocol messages: the graphql-ws client itself refuses to send a non-string query.
+      const ws = new WebSocket(url, 'graphql-transport-ws');
+      outcomes.push(
+        await new Promise<string>((resolve) => {
+          ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: auth })));
+          ws.on('message', (data: Buffer) => {
+            const message = JSON.parse(data.toString()) as { type: string; payload?: Array<{ extensions?: { code?: unknown } }> };
+            if (message.type === 'connection_ack') {
+              const operationName = random() < 0.3 ? 'o'.repeat(100_000) : undefined;
+              ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, operationName } }));
+            } else if (message.type === 'error') resolve(String(message.payload?.[0]?.extensions?.code));
+            else resolve(message.type);
+          });
+          ws.on('close', (closeCode) => resolve(String(closeCode)));
+          ws.on('error', () => resolve('socket error'));
+        }),
+      );
+      ws.terminate();
+    }
+    console.log(`websocket fuzz: connections closed ${JSON.stringify(closes)}; subscribe outcomes ${JSON.stringify(outcomes)}`);
+    expect(outcomes.filter((c) => !(/^[A-Z_]+$/.test(c) && c !== 'INTERNAL') && c !== '4400')).toEqual([]);
+    expect((await fetch(`${platform.base}/health/ready`)).status).toBe(200);
   });
 });

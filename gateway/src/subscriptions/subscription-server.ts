@@ -5,6 +5,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   ANONYMOUS,
   closeHandshakeMs,
+  ErrorCode,
   formatError,
   InternalError,
   webSocketEndpoint,
@@ -25,6 +26,7 @@ import { SubscriptionFanOut, type Broadcast } from './subscription-fan-out';
 import { subscriptionMetrics, type SubscriptionMetrics } from './subscription-metrics';
 import { SubscriptionPlanner, type PlannedSubscription } from './subscription-planner';
 import { UpstreamPool, toWebSocketUrl } from './upstream-pool';
+import { websocketOriginCheck } from './websocket-origin';
 
 export interface SubscriptionServerOptions {
   config: Config;
@@ -50,6 +52,8 @@ export interface SubscribePayloadLike {
 
 /** graphql-ws close code for a connection whose credentials are missing or invalid. */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** Close code for a connection whose credentials stopped being valid (revoked key, expired JWT). */
+export const CLOSE_FORBIDDEN = 4403;
 
 /** What one client's subscribe message became: the plan, its variables and who asked. */
 interface ClientOperation {
@@ -59,10 +63,17 @@ interface ClientOperation {
   identity: Identity;
   requestId: string;
   socket: WebSocket;
+  /** Gives back its place under the per-connection and per-caller caps. */
+  release: () => void;
 }
+
+/** What the server keeps on a connection (graphql-ws's `extra`, with its socket). */
+type ConnectionState = Partial<ConnectionExtra> & { socket: WebSocket };
 
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
   identity: Identity;
+  /** Subscriptions the connection holds. */
+  subscriptions: number;
 }
 
 // Subscribe messages carry a document and variables; nothing legitimate comes near this.
@@ -94,6 +105,8 @@ export class SubscriptionServer {
   private readonly pool: UpstreamPool;
   private readonly metrics: SubscriptionMetrics;
   private readonly logger: Logger;
+  /** Subscriptions per caller (API key or subject), for SUBSCRIPTIONS_PER_KEY. */
+  private readonly perCaller = new Map<string, number>();
 
   constructor(private readonly options: SubscriptionServerOptions) {
     this.logger = options.logger.child({ component: 'subscriptions' });
@@ -138,7 +151,7 @@ export class SubscriptionServer {
   attach(httpServer: Server): void {
     const { config } = this.options;
     const authenticate = this.options.authenticateConnection ?? (() => ANONYMOUS);
-    const endpoint = webSocketEndpoint(httpServer, '/graphql', MAX_MESSAGE_BYTES);
+    const endpoint = webSocketEndpoint(httpServer, '/graphql', MAX_MESSAGE_BYTES, websocketOriginCheck(config.CORS_ORIGINS));
     this.endpoint = endpoint;
     endpoint.wss.on('connection', (socket: WebSocket) => {
       this.metrics.connections.inc();
@@ -153,6 +166,14 @@ export class SubscriptionServer {
             const identity = await authenticate(ctx.connectionParams);
             if (identity) {
               ctx.extra.identity = identity;
+              ctx.extra.subscriptions = 0;
+              // Verified again periodically (and on every subscribe): revocation and expiry end the connection.
+              const timer = setInterval(
+                () => void this.reverify(ctx.extra, ctx.connectionParams, authenticate),
+                config.WEBSOCKET_REAUTH_MS,
+              );
+              timer.unref();
+              ctx.extra.socket.once('close', () => clearInterval(timer));
               return true;
             }
           } catch (err) {
@@ -163,9 +184,14 @@ export class SubscriptionServer {
           ctx.extra.socket.close(CLOSE_UNAUTHORIZED, reason.slice(0, 120));
           return false;
         },
-        onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
-          const refused = this.options.authorizeSubscription?.(ctx.extra.identity ?? ANONYMOUS, payload);
+        onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+          const identity = await this.reverify(ctx.extra, ctx.connectionParams, authenticate);
+          if (!identity)
+            return [new GraphQLError('the credentials are no longer valid', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+          const refused = this.options.authorizeSubscription?.(identity, payload);
           if (refused?.length) return refused;
+          const capped = this.overCap(ctx.extra, identity);
+          if (capped) return [capped];
           const planner = this.planner;
           if (!planner) return [new InternalError('the supergraph is not loaded yet')];
           const outcome = planner.plan(payload.query, payload.operationName);
@@ -176,9 +202,10 @@ export class SubscriptionServer {
             planner,
             planned: outcome.planned,
             variables: coerced.variables,
-            identity: ctx.extra.identity ?? ANONYMOUS,
+            identity,
             requestId: websocketRequestId(payload.extensions?.requestId, ctx.connectionParams?.requestId),
             socket: ctx.extra.socket,
+            release: this.hold(ctx.extra, identity),
           };
           return {
             schema: planner.apiSchema,
@@ -222,6 +249,65 @@ export class SubscriptionServer {
     return this.closing;
   }
 
+  /**
+   * The connection's credentials verified again (API keys through the verifier's short cache):
+   * the current identity, or null after closing the socket (4403) when they are no longer valid.
+   * A registry that cannot answer right now keeps the connection as it is.
+   */
+  private async reverify(
+    extra: ConnectionState,
+    params: Readonly<Record<string, unknown>> | undefined,
+    authenticate: ConnectionAuthenticator,
+  ): Promise<Identity | null> {
+    let reason = 'Forbidden: the credentials are no longer valid';
+    try {
+      const identity = await authenticate(params);
+      if (identity) {
+        extra.identity = identity;
+        return identity;
+      }
+    } catch (err) {
+      if (!(err instanceof GraphQLError) || err.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) {
+        this.logger.warn({ err }, 'cannot verify a websocket client again; keeping it');
+        return extra.identity ?? null;
+      }
+      reason = `Forbidden: ${err.message}`;
+    }
+    const { socket } = extra;
+    if (socket.readyState === socket.OPEN) {
+      this.metrics.clientsDropped.inc({ reason: 'credentials' });
+      socket.close(CLOSE_FORBIDDEN, reason.slice(0, 120));
+    }
+    return null;
+  }
+
+  /** The refusal when the connection or the caller holds as many subscriptions as allowed. */
+  private overCap(extra: ConnectionState, identity: Identity): GraphQLError | null {
+    const { SUBSCRIPTIONS_PER_CONNECTION: perConnection, SUBSCRIPTIONS_PER_KEY: perKey } = this.options.config;
+    const tooMany = (message: string, max: number) => new GraphQLError(message, { extensions: { code: ErrorCode.RATE_LIMITED, max } });
+    if ((extra.subscriptions ?? 0) >= perConnection)
+      return tooMany(`this connection holds the most subscriptions allowed (${perConnection})`, perConnection);
+    if ((this.perCaller.get(callerOf(identity)) ?? 0) >= perKey)
+      return tooMany(`this caller holds the most subscriptions allowed (${perKey})`, perKey);
+    return null;
+  }
+
+  /** Counts one subscription against the caps; the returned function gives it back (once). */
+  private hold(extra: ConnectionState, identity: Identity): () => void {
+    const caller = callerOf(identity);
+    extra.subscriptions = (extra.subscriptions ?? 0) + 1;
+    this.perCaller.set(caller, (this.perCaller.get(caller) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      extra.subscriptions = (extra.subscriptions ?? 1) - 1;
+      const left = (this.perCaller.get(caller) ?? 1) - 1;
+      if (left > 0) this.perCaller.set(caller, left);
+      else this.perCaller.delete(caller);
+    };
+  }
+
   private subscribe(operation: ClientOperation): ClientStream {
     const key = this.shareKey(operation);
     // The upstream may end while this stream joins (before join returns): leave is set after.
@@ -234,6 +320,7 @@ export class SubscriptionServer {
       onOverflow: () => this.dropSlowClient(operation),
       onClose: () => {
         this.metrics.clientSubscriptions.dec();
+        operation.release();
         membership.leave?.();
         // The access-log line HTTP operations get (loggingPlugin), when the subscription ends.
         this.logger.info(
@@ -327,6 +414,11 @@ export class SubscriptionServer {
     // The close frame queues behind what the client has not read: do not wait for it long.
     setTimeout(() => socket.terminate(), closeHandshakeMs(this.options.config)).unref();
   }
+}
+
+/** Whose subscriptions count together: an API key's, else a subject's. */
+function callerOf(identity: Identity): string {
+  return identity.keyId ? `key:${identity.keyId}` : `sub:${identity.subject}`;
 }
 
 /** JSON with object keys sorted, so equal variables give equal keys whatever their order. */

@@ -151,6 +151,21 @@ export const configSpec = {
     default: '5000',
     parse: int(100, 600000),
   },
+  WEBSOCKET_REAUTH_MS: {
+    doc: "How often the gateway verifies a websocket's credentials again (as on every subscribe): a revoked key or expired JWT is closed with 4403",
+    default: '30000',
+    parse: int(100, 3_600_000),
+  },
+  SUBSCRIPTIONS_PER_CONNECTION: {
+    doc: 'Most subscriptions one websocket may hold at the gateway (more are refused with RATE_LIMITED)',
+    default: '100',
+    parse: int(1, 1_000_000),
+  },
+  SUBSCRIPTIONS_PER_KEY: {
+    doc: 'Most subscriptions one caller (API key or JWT subject) may hold on one gateway replica, over all its websockets',
+    default: '1000',
+    parse: int(1, 10_000_000),
+  },
   WEBSOCKET_KEEPALIVE_MS: {
     doc: 'Ping interval on websockets; a peer that misses a ping for as long again is dropped (0: no pings)',
     default: '12000',

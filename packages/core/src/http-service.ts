@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ApolloServer, BaseContext, ContextFunction } from '@apollo/server';
@@ -178,7 +178,13 @@ export interface WebSocketEndpoint {
  * Websockets on an HTTP server's own port and path (GraphQL over WebSocket shares /graphql with
  * HTTP POST). Upgrades to any other path, or after close, are refused with a plain HTTP status.
  */
-export function webSocketEndpoint(httpServer: Server, path: string, maxPayloadBytes: number): WebSocketEndpoint {
+export function webSocketEndpoint(
+  httpServer: Server,
+  path: string,
+  maxPayloadBytes: number,
+  /** Refuses a handshake (403) when false, e.g. a browser's Origin the gateway does not allow. */
+  allowUpgrade: (req: IncomingMessage) => boolean = () => true,
+): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
   let closing = false;
   httpServer.on('upgrade', (req, socket, head) => {
@@ -186,6 +192,10 @@ export function webSocketEndpoint(httpServer: Server, path: string, maxPayloadBy
     if (closing || pathname !== path) {
       const status = closing ? '503 Service Unavailable' : '404 Not Found';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    if (!allowUpgrade(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
