@@ -69,7 +69,8 @@ describe('prediction replicas', () => {
     const movedAt = Date.now();
     const moved = await gql(registry.url, 'mutation { setModelAlias(model: "fleet", alias: "production", version: 2) { alias } }');
     expect(moved.errors).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Long enough for a steady stream of 100+ requests even on a busy 2-core machine.
+    await new Promise((r) => setTimeout(r, 2500));
     running = false;
     await Promise.all(streams);
 
