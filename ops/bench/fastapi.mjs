@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { load } from './lib/load.mjs';
 import { BENCH_GATEWAY_SECRET, authHeaders, freePort, gql, root, startPlatform } from './lib/platform.mjs';
 import { renderFastapi } from './lib/fastapi-table.mjs';
-import { cmdline, cpuMeter, descendants, parentOf, processesWithArgument, rssMb } from './lib/proc-cpu.mjs';
+import { cpuMeter, platformProcesses, rssMb } from './lib/proc-cpu.mjs';
 
 const require = createRequire(import.meta.url);
 const { buildLogisticRegressionOnnx } = require(join(root, 'packages', 'ml', 'dist'));
@@ -127,28 +127,6 @@ async function startFastapi() {
   };
 }
 
-/** The platform's processes: this one hosts the gateway; subgraphs and PostgreSQL are its children. */
-function platformProcesses(platformPid, home) {
-  const children = descendants(platformPid).filter((pid) => pid !== platformPid);
-  const byName = {};
-  for (const pid of children) {
-    const argv = cmdline(pid);
-    const sub = ['registry', 'prediction', 'experiments', 'monitoring'].find(
-      (n) => argv.at(-1) === n && argv.some((a) => a.endsWith('main.js')),
-    );
-    if (sub) byName[sub] = pid;
-  }
-  // The postmaster (detached from the platform): the PostgreSQL process with a data directory in
-  // the platform's home whose parent is not PostgreSQL; its backends are its children.
-  const postgres = processesWithArgument(home).find(
-    (pid) => /postgres$/.test(cmdline(pid)[0] ?? '') && !/postgres/.test(cmdline(parentOf(pid))[0] ?? ''),
-  );
-  for (const n of ['registry', 'prediction', 'experiments', 'monitoring'])
-    if (!byName[n]) throw new Error(`no ${n} process under the platform (pid ${platformPid})`);
-  if (!postgres) throw new Error('no PostgreSQL process under the platform');
-  return { ...byName, postgres };
-}
-
 const loadBefore = loadavg();
 ensurePythonPeer();
 // Defaults, except what startPlatform must set (ports, home, credentials) and prints.
@@ -236,6 +214,13 @@ try {
         .map(([n, g]) => [n, rssMb(g.pid)]),
     );
   const rssIdle = rss();
+  // Background work at idle (monitoring polls, log flushes, heartbeats): CPU ms per second.
+  const idleBefore = meter.snapshot();
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleCpuMsPerSecond = Object.fromEntries(Object.entries(meter.cpuMs(idleBefore, meter.snapshot())).map(([k, v]) => [k, v / 5]));
+  // The processes that serve each path (the capacity estimate counts only these).
+  const serving = { gateway: ['gateway', 'prediction', 'monitoring', 'registry', 'experiments', 'postgres'], fastapi: ['uvicorn'] };
+  serving.direct = serving.gateway.filter((k) => k !== 'gateway');
 
   const runs = { gateway: [], direct: [], fastapi: [] };
   const light = { gateway: [], direct: [], fastapi: [] };
@@ -249,11 +234,15 @@ try {
       const r = await load({ ...req, connections: CONNECTIONS, seconds: SECONDS });
       const wallMs = performance.now() - t0;
       const cpuMs = meter.cpuMs(before, meter.snapshot());
+      const cpuUsPerRequest = Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, (v * 1000) / r.total]));
+      cpuUsPerRequest.serving = serving[name].reduce((sum, k) => sum + cpuUsPerRequest[k], 0);
       runs[name].push({
         ...r,
         wallMs,
         cpuMs,
-        cpuUsPerRequest: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, (v * 1000) / r.total])),
+        cpuUsPerRequest,
+        // What the serving processes alone could answer on all the cores, if nothing else ran.
+        cpuBoundRps: (cpus().length * 1e6) / cpuUsPerRequest.serving,
       });
       const one = await load({ ...req, connections: 1, seconds: LIGHT_SECONDS });
       light[name].push(one);
@@ -281,6 +270,8 @@ try {
   );
   const ratios = {
     gatewayVsFastapi: results.gateway.rps / results.fastapi.rps,
+    // Load-independent cross-check: the same ratio from CPU time per request of the serving processes.
+    gatewayVsFastapiCpuBound: results.gateway.cpuBoundRps / results.fastapi.cpuBoundRps,
     gatewayVsDirect: results.gateway.rps / results.direct.rps,
     directVsFastapi: results.direct.rps / results.fastapi.rps,
   };
@@ -306,6 +297,7 @@ try {
     ratios,
     targets: { gatewayVsFastapi: 1.5, gatewayVsDirect: 0.85, gatewayOneConnectionP50Ms: 0.5, gatewayP99Ms: 10 },
     rssMb: { idle: rssIdle, afterLoad: rssLoaded },
+    idleCpuMsPerSecond,
     errors,
   };
   await mkdir(join(root, 'ops', 'bench', 'results'), { recursive: true });

@@ -30,6 +30,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root, startPlatform } from './lib/platform.mjs';
 import { renderFastapi } from './lib/fastapi-table.mjs';
+import { renderGateway } from './lib/gateway-table.mjs';
 import { measurePredictionLog } from './lib/prediction-log-bench.mjs';
 
 const bench = join(root, 'ops', 'bench');
@@ -169,35 +170,7 @@ function renderMarkdown(summary) {
     );
   }
   if (fastapi?.results) out.push(`### Modelplane vs FastAPI${stale(fastapi)}\n`, renderFastapi(fastapi));
-  if (gateway?.results) {
-    const labels = {
-      ours: 'ours',
-      plain: 'plain @apollo/gateway',
-      hive: 'Hive Gateway',
-      direct: 'prediction subgraph direct',
-    };
-    const ops = { cross: 'cross-subgraph, same document', varied: 'cross-subgraph, 32 models in turn', predict: 'predict (one subgraph)' };
-    out.push(`### Gateways${stale(gateway)}\n`);
-    out.push(
-      `| operation (${gateway.connections} connections, ${gateway.seconds} s, median of ${gateway.rounds}) | gateway | req/s | p50 / p99 (ms) |`,
-    );
-    out.push('| --- | --- | --- | --- |');
-    for (const [op, byGateway] of Object.entries(gateway.results))
-      for (const [name, r] of Object.entries(byGateway))
-        out.push(`| ${ops[op] ?? op} | ${labels[name] ?? name} | ${f(r.rps)} | ${r.p50} / ${r.p99} |`);
-    out.push('');
-    const ratio = (op) => gateway.ratios[op];
-    out.push(
-      `Ours/plain @apollo/gateway: ${Object.keys(gateway.ratios)
-        .map((op) => `${op} ${f(ratio(op).oursVsPlain, 2)}×`)
-        .join(', ')} (target ≥ 1.5× on cross). ` +
-        `Ours/Hive: ${Object.keys(gateway.ratios)
-          .map((op) => `${op} ${f(ratio(op).oursVsHive, 2)}×`)
-          .join(', ')} (target ≥ 1×). Errors: ${gateway.errors}. ` +
-        'Ours and Hive Gateway share identical in-flight subgraph requests (plain @apollo/gateway does not), which the same-document run rewards; ' +
-        'the 32-model run has no two identical requests in flight.\n',
-    );
-  }
+  if (gateway?.results) out.push(`### Gateways${stale(gateway)}\n`, renderGateway(gateway));
   if (alerts?.events) {
     out.push(`### Alert delivery${stale(alerts)}\n`);
     out.push(

@@ -35,6 +35,7 @@ export function renderFastapi(s) {
     ['postgres', 'PostgreSQL'],
     ['uvicorn', 'uvicorn'],
     ['loadGenerator', 'load generator'],
+    ['serving', 'serving processes'],
     ['machine', 'whole machine'],
   ];
   out.push(`| CPU per request (µs), median round | ${cols.map(([, l]) => l).join(' | ')} |`);

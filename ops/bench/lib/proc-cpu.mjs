@@ -74,16 +74,16 @@ export function descendants(pid, processes = allProcesses()) {
 }
 
 /**
- * groups: { name: { pid, tree } } — tree: true counts the process and all its descendants (found
- * anew at each snapshot). Returns snapshot() → an opaque value, and cpuMs(before, after) →
+ * groups: { name: { pid, tree } | { pids } } — tree: true counts the process and all its
+ * descendants (found anew at each snapshot); pids: several processes together. Returns snapshot() → an opaque value, and cpuMs(before, after) →
  * { name: milliseconds of CPU between the two snapshots }.
  */
 export function cpuMeter(groups) {
   const snapshot = () => {
     const processes = allProcesses();
     const out = { [MACHINE]: machineBusyTicks() };
-    for (const [name, { pid, tree }] of Object.entries(groups)) {
-      const pids = tree ? descendants(pid, processes) : [pid];
+    for (const [name, { pid, pids: several, tree }] of Object.entries(groups)) {
+      const pids = several ?? (tree ? descendants(pid, processes) : [pid]);
       const root = processes.get(pid);
       out[name] = {
         // Per process, so a process that starts in between counts from zero.
@@ -108,6 +108,28 @@ export function cpuMeter(groups) {
     machine: ((after[MACHINE] - before[MACHINE]) * 1000) / TICKS_PER_SECOND,
   });
   return { snapshot, cpuMs };
+}
+
+/** The platform's processes: this one hosts the gateway; subgraphs and PostgreSQL are its children. */
+export function platformProcesses(platformPid, home) {
+  const children = descendants(platformPid).filter((pid) => pid !== platformPid);
+  const byName = {};
+  for (const pid of children) {
+    const argv = cmdline(pid);
+    const sub = ['registry', 'prediction', 'experiments', 'monitoring'].find(
+      (n) => argv.at(-1) === n && argv.some((a) => a.endsWith('main.js')),
+    );
+    if (sub) byName[sub] = pid;
+  }
+  // The postmaster (detached from the platform): the PostgreSQL process with a data directory in
+  // the platform's home whose parent is not PostgreSQL; its backends are its children.
+  const postgres = processesWithArgument(home).find(
+    (pid) => /postgres$/.test(cmdline(pid)[0] ?? '') && !/postgres/.test(cmdline(parentOf(pid))[0] ?? ''),
+  );
+  for (const n of ['registry', 'prediction', 'experiments', 'monitoring'])
+    if (!byName[n]) throw new Error(`no ${n} process under the platform (pid ${platformPid})`);
+  if (!postgres) throw new Error('no PostgreSQL process under the platform');
+  return { ...byName, postgres };
 }
 
 const MACHINE = Symbol('machine');
