@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { load } from './lib/load.mjs';
 import { BENCH_GATEWAY_SECRET, authHeaders, freePort, gql, root, startPlatform } from './lib/platform.mjs';
 import { renderFastapi } from './lib/fastapi-table.mjs';
-import { cpuMeter, platformProcesses, rssMb } from './lib/proc-cpu.mjs';
+import { cpuBoundRps, cpuMeter, platformProcesses, rssMb } from './lib/proc-cpu.mjs';
 
 const require = createRequire(import.meta.url);
 const { buildLogisticRegressionOnnx } = require(join(root, 'packages', 'ml', 'dist'));
@@ -241,8 +241,12 @@ try {
         wallMs,
         cpuMs,
         cpuUsPerRequest,
-        // What the serving processes alone could answer on all the cores, if nothing else ran.
-        cpuBoundRps: (cpus().length * 1e6) / cpuUsPerRequest.serving,
+        cpuBoundRps: cpuBoundRps(
+          cpuUsPerRequest,
+          serving[name],
+          serving[name].filter((k) => k !== 'postgres'),
+          cpus().length,
+        ),
       });
       const one = await load({ ...req, connections: 1, seconds: LIGHT_SECONDS });
       light[name].push(one);

@@ -33,7 +33,7 @@ import { rewrittenSupergraph, startGatewayChild } from './lib/gateways.mjs';
 import { renderGateway } from './lib/gateway-table.mjs';
 import { load as loadRun } from './lib/load.mjs';
 import { gql, root, startPlatform } from './lib/platform.mjs';
-import { cpuMeter, platformProcesses } from './lib/proc-cpu.mjs';
+import { cpuBoundRps, cpuMeter, platformProcesses } from './lib/proc-cpu.mjs';
 
 const require = createRequire(import.meta.url);
 const { buildLogisticRegressionOnnx } = require(join(root, 'packages', 'ml', 'dist'));
@@ -180,7 +180,8 @@ try {
     };
     cpu.serving = cpu.gateway + cpu.subgraphs + cpu.postgres;
     // What the gateway, subgraphs and PostgreSQL alone could answer on all the cores.
-    return { ...r, cpuUsPerRequest: cpu, cpuBoundRps: (cpus().length * 1e6) / cpu.serving, gatewayShare: cpu.gateway / cpu.serving };
+    const bound = cpuBoundRps(cpu, ['gateway', 'subgraphs', 'postgres'], name === 'direct' ? [] : ['gateway'], cpus().length);
+    return { ...r, cpuUsPerRequest: cpu, cpuBoundRps: bound, gatewayShare: cpu.gateway / cpu.serving };
   };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? NAMES : [...NAMES].reverse();

@@ -38,10 +38,24 @@ export function renderFastapi(s) {
     ['serving', 'serving processes'],
     ['machine', 'whole machine'],
   ];
-  out.push(`| CPU per request (µs), median round | ${cols.map(([, l]) => l).join(' | ')} |`);
-  out.push(`| --- | ${cols.map(() => '---').join(' | ')} |`);
+  out.push(`| CPU per request (µs), median round | ${cols.map(([, l]) => l).join(' | ')} | CPU-bound req/s on ${s.cpus} cores |`);
+  out.push(`| --- | ${cols.map(() => '---').join(' | ')} | --- |`);
   for (const [name, r] of Object.entries(s.results))
-    out.push(`| ${label[name]} | ${cols.map(([k]) => f(r.cpuUsPerRequest[k])).join(' | ')} |`);
+    out.push(`| ${label[name]} | ${cols.map(([k]) => f(r.cpuUsPerRequest[k])).join(' | ')} | ${f(r.cpuBoundRps)} |`);
+  out.push('');
+  const platformIdle = ['gateway', 'prediction', 'monitoring', 'registry', 'experiments', 'postgres'].reduce(
+    (t, k) => t + (s.idleCpuMsPerSecond?.[k] ?? 0),
+    0,
+  );
+  out.push(
+    'Serving processes: the gateway process, the four subgraphs and PostgreSQL for Modelplane (all but the gateway process for direct), uvicorn for FastAPI. ' +
+      'CPU-bound req/s: what the serving processes could answer if nothing else used the cores (the load generator and other work on the machine do): ' +
+      'cores ÷ their CPU per request, and at most 1 s ÷ the CPU per request of any one of them but PostgreSQL (a Node event loop, or Python under the GIL, uses one core). ' +
+      `Gateway/FastAPI from it: ${f(s.ratios.gatewayVsFastapiCpuBound, 2)}× (less sensitive to other work on the machine than the measured ratio).` +
+      (s.idleCpuMsPerSecond
+        ? ` At idle the platform's background work (monitoring polls, log flushes, heartbeats) used ${f(platformIdle)} ms of CPU per second.`
+        : ''),
+  );
   out.push('');
   return `${out.join('\n')}\n`;
 }

@@ -56,7 +56,7 @@ export function renderGateway(s) {
   out.push('');
   for (const op of Object.keys(s.results)) if (WHAT[op]) out.push(`- ${OPERATIONS[op]}: ${WHAT[op]}.`);
   out.push(
-    '- CPU columns: CPU time of each process over the run ÷ requests answered. Gateway share = gateway process ÷ (gateway + subgraphs + PostgreSQL): the peers run on the same subgraphs and cores, so no gateway can be faster than the subgraphs alone allow. CPU-bound req/s = cores ÷ (gateway + subgraphs + PostgreSQL) per request, what they could serve if nothing else used the cores; the ratio from it is less sensitive to other work on the machine.' +
+    '- CPU columns: CPU time of each process over the run ÷ requests answered. Gateway share = gateway process ÷ (gateway + subgraphs + PostgreSQL): the peers run on the same subgraphs and cores, so no gateway can be faster than the subgraphs alone allow. CPU-bound req/s = what the gateway, subgraphs and PostgreSQL could serve if nothing else used the cores: cores ÷ their CPU per request, and at most 1 s ÷ the gateway process CPU per request (one event loop uses one core); the ratio from it is less sensitive to other work on the machine.' +
       (s.idleCpuMsPerSecond
         ? ` At idle the subgraphs and PostgreSQL used ${f(s.idleCpuMsPerSecond.subgraphs + s.idleCpuMsPerSecond.postgres)} ms of CPU per second (background work, counted in every run).`
         : ''),

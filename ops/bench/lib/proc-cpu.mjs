@@ -132,6 +132,17 @@ export function platformProcesses(platformPid, home) {
   return { ...byName, postgres };
 }
 
+/**
+ * Requests/s the serving processes could answer if they had the machine to themselves: the cores
+ * shared by all of them (cores ÷ total CPU per request), and each single-threaded process (a Node
+ * event loop, a Python interpreter under the GIL) at most one core (1 s ÷ its CPU per request).
+ * cpuUs: { group: µs per request }; serving: the groups that serve; singleThreaded: those capped.
+ */
+export function cpuBoundRps(cpuUs, serving, singleThreaded, cores) {
+  const total = serving.reduce((sum, k) => sum + cpuUs[k], 0);
+  return Math.min((cores * 1e6) / total, ...singleThreaded.map((k) => 1e6 / cpuUs[k]));
+}
+
 const MACHINE = Symbol('machine');
 
 /** Busy ticks of all cores since boot (/proc/stat: user nice system irq softirq steal). */
