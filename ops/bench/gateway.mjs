@@ -15,7 +15,9 @@
 //             once, which ours coalesces into one execution and ours and Hive share subgraph
 //             fetches for (plain @apollo/gateway does neither): what that sharing is worth, not
 //             a gateway's cost per request;
-//   predict   single-subgraph `predict` (prediction only; ours forwards it on its fast path).
+//   predict   single-subgraph `predict` (prediction only; ours forwards it on its fast path), each
+//             request another of PREDICT_ROWS feature rows (identical queries in flight would be
+//             shared by Hive Gateway's inbound deduplication).
 // Each gateway gets a warm-up, then autocannon; rounds alternate the order of the gateways and the
 // median round (by requests/s) is reported. Every response body is checked for GraphQL errors
 // (counted as errors). CPU per request of the gateway's process and of the four subgraph
@@ -49,17 +51,23 @@ const F = 8;
 const names = Array.from({ length: F }, (_, i) => `f${i}`);
 const onnx = (shift) =>
   Buffer.from(buildLogisticRegressionOnnx({ featureCount: F, weights: names.map((_, i) => ((i % 3) - 1) * 0.3 + shift), intercept: 0.1 }));
-const row = Object.fromEntries(names.map((n, i) => [n, i / 10]));
 
 const SELECTION = 'name task trafficSplit { percent } latestRun { id } alertRules { id } productionVersion { version }';
 const CROSS = `{ model(name: "bench") { ${SELECTION} } }`;
 const VARIED = `query Model($name: String!) { model(name: $name) { ${SELECTION} } }`;
 const PREDICT = 'query Predict($f: JSONObject!) { predict(model: "bench", features: $f) { id label score } }';
+const PREDICT_ROWS = 64;
+const predictBodies = Array.from({ length: PREDICT_ROWS }, (_, r) =>
+  JSON.stringify({ query: PREDICT, variables: { f: Object.fromEntries(names.map((n, i) => [n, ((r * 7 + i) % 23) / 10])) } }),
+);
 const variedBodies = Array.from({ length: VARIED_MODELS }, (_, i) => JSON.stringify({ query: VARIED, variables: { name: `bench-${i}` } }));
 const operations = {
   distinct: { label: `cross-subgraph, distinct requests (${VARIED_MODELS} models in turn)`, bodies: variedBodies },
   same: { label: 'cross-subgraph, same document (coalesced)', body: JSON.stringify({ query: CROSS }) },
-  predict: { label: 'single-subgraph predict', body: JSON.stringify({ query: PREDICT, variables: { f: row } }) },
+  // Distinct rows: Hive Gateway shares one execution among identical queries in flight (its
+  // inbound deduplication applies to `predict`, a query; ours never shares predict), so the same
+  // row every time would measure that sharing, and serve several callers one logged prediction.
+  predict: { label: `single-subgraph predict, ${PREDICT_ROWS} rows in turn`, bodies: predictBodies },
 };
 const OPS = Object.keys(operations);
 
@@ -149,7 +157,7 @@ try {
     }
   }
   for (const [name, url] of Object.entries(gateways)) {
-    const predicted = await post(url, operations.predict.body);
+    const predicted = await post(url, predictBodies[0]);
     if (predicted.errors || typeof predicted.data?.predict?.score !== 'number')
       throw new Error(`${name} failed predict: ${JSON.stringify(predicted)}`);
   }

@@ -9,13 +9,14 @@ const LABELS = {
 const OPERATIONS = {
   distinct: 'cross-subgraph, distinct requests',
   same: 'cross-subgraph, same document (coalesced)',
-  predict: 'predict (one subgraph)',
+  predict: 'predict (one subgraph), distinct rows',
 };
 const WHAT = {
   distinct:
     'each request asks for another of the 32 models, so no two in flight are alike: what each gateway costs per request for ordinary traffic (the headline)',
   same: 'every request is the same document: identical requests in flight share one execution (ours) or one subgraph fetch (ours, Hive); it measures that sharing, not the cost per request',
-  predict: 'a single-subgraph operation (ours forwards it on its fast path)',
+  predict:
+    'a single-subgraph operation (ours forwards it on its fast path), each request another of 64 feature rows: Hive Gateway shares one execution among identical queries in flight, predict included, so identical rows would measure that sharing (and log one prediction for several callers)',
 };
 
 export function renderGateway(s) {
