@@ -6,6 +6,9 @@
 //
 //   startup.mjs         spawn → gateway ready, cold and warm (BENCH_STARTUP_RUNS, default 3)
 //   predict.mjs         prediction paths: gateway, subgraph direct, ONNX Runtime in-process
+//   fastapi.mjs         single-row predict: gateway, subgraph direct, and the seed-style FastAPI +
+//                       scikit-learn service; sustained (BENCH_SECONDS, 30 here too), platform
+//                       defaults (auth on) but the rate limit, CPU per request of each process
 //   gateway.mjs         ours vs plain @apollo/gateway vs Hive Gateway
 //   rollback.mjs        alias move / rollback acknowledged → predictions on two replicas show it
 //   drift.mjs           drift engine and reports over BENCH_DRIFT_ROWS logged predictions (100 000)
@@ -19,13 +22,15 @@
 //
 // BENCH_SECONDS (default 4 here) is each load phase of predict and gateway; BENCH_ONLY=a,b runs a
 // subset; `--render` runs nothing and rewrites latest.json and latest.md from the result files.
-// The platforms run with AUTH=off (unless AUTH is set) and no rate limit: the benchmarks measure
-// serving, not API-key lookups.
+// The platforms run with AUTH=off (unless AUTH is set; not fastapi, which keeps auth on as a user
+// has it) and no rate limit: each prints the settings that differ from the defaults.
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root, startPlatform } from './lib/platform.mjs';
+import { renderFastapi } from './lib/fastapi-table.mjs';
+import { renderGateway } from './lib/gateway-table.mjs';
 import { measurePredictionLog } from './lib/prediction-log-bench.mjs';
 
 const bench = join(root, 'ops', 'bench');
@@ -41,6 +46,8 @@ const only = process.argv.includes('--render') ? [] : process.env.BENCH_ONLY?.sp
 const benchmarks = [
   { name: 'startup', args: [process.env.BENCH_STARTUP_RUNS ?? '3'] },
   { name: 'predict', env: { BOOTSTRAP_DEMO_MODEL: 'false' } },
+  // Defaults (undefined: not set), sustained runs.
+  { name: 'fastapi', env: { AUTH: undefined, BENCH_SECONDS: process.env.BENCH_SECONDS ?? '30' } },
   { name: 'gateway', env: { BOOTSTRAP_DEMO_MODEL: 'false' } },
   { name: 'drift', args: [process.env.BENCH_DRIFT_ROWS ?? '100000'] },
   { name: 'training' },
@@ -52,7 +59,8 @@ const benchmarks = [
 
 function run(script, args, extraEnv) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(bench, script), ...args], { env: { ...env, ...extraEnv }, stdio: 'inherit' });
+    const merged = Object.fromEntries(Object.entries({ ...env, ...extraEnv }).filter(([, v]) => v !== undefined));
+    const child = spawn(process.execPath, [join(bench, script), ...args], { env: merged, stdio: 'inherit' });
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
@@ -131,7 +139,7 @@ function renderMarkdown(summary) {
     `Benchmarks from \`npm run bench\` on ${summary.cpus} cores, Node ${summary.node}, ${summary.at.slice(0, 10)} ` +
       `(${summary.totalSeconds} s in all; 1-minute load average at the end ${f(summary.loadAverage, 1)}). Loopback only; rerun on your machine to compare.\n`,
   );
-  const { startup, predict, gateway, drift, training, rollback } = summary.results;
+  const { startup, predict, fastapi, gateway, drift, training, rollback } = summary.results;
   const alerts = summary.results['alert-delivery'];
   if (predict?.results) {
     const r = predict.results;
@@ -161,35 +169,8 @@ function renderMarkdown(summary) {
         '\n',
     );
   }
-  if (gateway?.results) {
-    const labels = {
-      ours: 'ours',
-      plain: 'plain @apollo/gateway',
-      hive: 'Hive Gateway',
-      direct: 'prediction subgraph direct',
-    };
-    const ops = { cross: 'cross-subgraph, same document', varied: 'cross-subgraph, 32 models in turn', predict: 'predict (one subgraph)' };
-    out.push(`### Gateways${stale(gateway)}\n`);
-    out.push(
-      `| operation (${gateway.connections} connections, ${gateway.seconds} s, median of ${gateway.rounds}) | gateway | req/s | p50 / p99 (ms) |`,
-    );
-    out.push('| --- | --- | --- | --- |');
-    for (const [op, byGateway] of Object.entries(gateway.results))
-      for (const [name, r] of Object.entries(byGateway))
-        out.push(`| ${ops[op] ?? op} | ${labels[name] ?? name} | ${f(r.rps)} | ${r.p50} / ${r.p99} |`);
-    out.push('');
-    const ratio = (op) => gateway.ratios[op];
-    out.push(
-      `Ours/plain @apollo/gateway: ${Object.keys(gateway.ratios)
-        .map((op) => `${op} ${f(ratio(op).oursVsPlain, 2)}×`)
-        .join(', ')} (target ≥ 1.5× on cross). ` +
-        `Ours/Hive: ${Object.keys(gateway.ratios)
-          .map((op) => `${op} ${f(ratio(op).oursVsHive, 2)}×`)
-          .join(', ')} (target ≥ 1×). Errors: ${gateway.errors}. ` +
-        'Ours and Hive Gateway share identical in-flight subgraph requests (plain @apollo/gateway does not), which the same-document run rewards; ' +
-        'the 32-model run has no two identical requests in flight.\n',
-    );
-  }
+  if (fastapi?.results) out.push(`### Modelplane vs FastAPI${stale(fastapi)}\n`, renderFastapi(fastapi));
+  if (gateway?.results) out.push(`### Gateways${stale(gateway)}\n`, renderGateway(gateway));
   if (alerts?.events) {
     out.push(`### Alert delivery${stale(alerts)}\n`);
     out.push(

@@ -44,6 +44,7 @@ export function startGatewayChild(script, env, timeoutMs = 60000) {
       clearTimeout(timer);
       resolve({
         url: ready[1],
+        pid: child.pid,
         stderr: () => err,
         stop: () =>
           new Promise((done) => {

@@ -6,8 +6,12 @@
 // the platform's ports. Because Modelplane's subgraphs refuse unsigned requests, every subgraph
 // request carries the signed identity header (propagateHeaders; IdentitySigner reuses one HMAC
 // for 10 s), as our gateway's do. Used by ops/bench/gateway.mjs.
+// With HIVE_QUERY_PLANNER=rust it plans with Hive's Rust query planner instead of the JavaScript
+// one: `unifiedGraphHandler` from @graphql-hive/router-runtime (an N-API addon in the package),
+// the fastest federation gateway installable from npm.
 //
-// env: SUPERGRAPH_PATH (already rewritten), GATEWAY_SECRET, PORT (0 = any free port)
+// env: SUPERGRAPH_PATH (already rewritten), GATEWAY_SECRET, PORT (0 = any free port),
+//      HIVE_QUERY_PLANNER (js | rust, default js)
 // prints `READY <url>` on stdout once it listens.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -19,8 +23,10 @@ const { IdentitySigner } = require(`${root}/packages/core/dist/signed-identity.j
 const signer = new IdentitySigner(process.env.GATEWAY_SECRET);
 const identity = { subject: 'anonymous', roles: ['admin'] };
 
+const rust = process.env.HIVE_QUERY_PLANNER === 'rust';
 const runtime = createGatewayRuntime({
   supergraph: process.env.SUPERGRAPH_PATH,
+  ...(rust && { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler }),
   logging: 'error',
   propagateHeaders: { fromClientToSubgraphs: () => signer.headers(identity) },
 });
