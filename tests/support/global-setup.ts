@@ -1,20 +1,10 @@
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig, startEmbeddedPostgres } from '../../packages/core/src';
+import { createLogger, freePort as corePortFree, loadConfig, startEmbeddedPostgres } from '../../packages/core/src';
 
 /** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => corePortFree();
 
 /**
  * Tests run against a real PostgreSQL: DATABASE_URL when set, else an embedded server started

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { Logger } from './logger';
 import { freePort } from './ports';
+import { procStat } from './proc-stat';
 import { startPostgresWatchdog } from './postgres-watchdog';
 
 const run = promisify(execFile);
@@ -132,16 +133,14 @@ interface Owner {
   started: string;
 }
 
-async function processStartTime(pid: number): Promise<string> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+function processStartTime(pid: number): string {
+  return procStat(pid)?.[19] ?? '';
 }
 
 async function liveOwner(ownerFile: string): Promise<Owner | undefined> {
   const owner = JSON.parse(await readFile(ownerFile, 'utf8').catch(() => 'null')) as Owner | null;
   if (!owner || owner.pid === process.pid || !processAlive(owner.pid)) return undefined;
-  return (await processStartTime(owner.pid)) === owner.started ? owner : undefined;
+  return processStartTime(owner.pid) === owner.started ? owner : undefined;
 }
 
 /**
@@ -275,7 +274,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // PostgreSQL must not outlive the process that started it, however that process ends.
   const postmasterPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   const watchdog = startPostgresWatchdog(join(dataDir, 'postmaster.pid'), postmasterPid);
-  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, started: await processStartTime(process.pid) } satisfies Owner), {
+  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, started: processStartTime(process.pid) } satisfies Owner), {
     mode: 0o600,
   });
   const urlFor = (db: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;

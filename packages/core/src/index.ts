@@ -8,6 +8,7 @@ export * from './batch-loader';
 export * from './database';
 export * from './embedded-postgres';
 export * from './ports';
+export * from './proc-stat';
 export * from './errors';
 export * from './federation';
 export * from './http-service';

@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { procStat as stat } from '@modelplane/core';
 
 const SHELLS = new Set(['sh', 'dash', 'bash', 'zsh']);
-
-/** Fields of /proc/<pid>/stat after the command name: [state, ppid, …]; undefined once the process is gone. */
-function stat(pid: number): string[] | undefined {
-  try {
-    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return line.slice(line.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
 
 const parentOf = (pid: number): number | undefined => {
   const fields = stat(pid);
